@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VIPs and backends of one node, with the maps as the only record. */
+#include "vipmgr.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "maglev.h"
+
+static void vip_ref(struct nlb_vip_ref *r, const struct nlb_vip_spec *s,
+		    __u8 kind)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = s->family;
+	memcpy(r->addr, s->addr, sizeof(r->addr));
+	r->kind = kind;
+	if (kind == NLB_VIP_KIND_PORT) {
+		r->proto = s->proto;
+		r->port = s->port;
+	} else if (kind == NLB_VIP_KIND_FRAG) {
+		r->proto = s->proto;
+	}
+}
+
+struct scan {
+	const struct nlb_vip_spec *s;
+	unsigned char *ids; /* VIP ids in use */
+	__u32 max;
+	__u32 except;                /* the VIP being removed */
+	struct nlb_vip other_frag;   /* best fragment taker for (addr, proto) */
+	bool have_other_addr;        /* another PORT VIP on the address */
+	bool have_other_frag;
+};
+
+static int scan_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
+		    void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (v->vip_id < sc->max)
+		sc->ids[v->vip_id] = 1;
+	if (!sc->s || k->kind != NLB_VIP_KIND_PORT || v->vip_id == sc->except)
+		return 0;
+	if (k->family != sc->s->family ||
+	    memcmp(k->addr, sc->s->addr, sizeof(k->addr)))
+		return 0;
+	sc->have_other_addr = true;
+	if (k->proto == sc->s->proto && (!sc->have_other_frag || !k->port)) {
+		sc->have_other_frag = true; /* an all-ports VIP wins */
+		sc->other_frag = *v;
+	}
+	return 0;
+}
+
+static int scan_vips(struct nlb_maps *m, const struct nlb_vip_spec *s,
+		     __u32 except, struct scan *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->s = s;
+	sc->except = except;
+	sc->max = m->max_vips;
+	sc->ids = calloc(m->max_vips, 1);
+	if (!sc->ids)
+		return -ENOMEM;
+	return nlb_maps__for_each_vip(m, scan_vip, sc);
+}
+
+int nlb_vipmgr__find_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			 struct nlb_vip *v)
+{
+	struct nlb_vip_ref r;
+
+	vip_ref(&r, s, NLB_VIP_KIND_PORT);
+	return nlb_maps__get_vip(m, &r, v);
+}
+
+static __u32 ring_size_of(const struct nlb_vip_spec *s)
+{
+	return s->ring_size ? s->ring_size : NLB_MAGLEV_DEFAULT_SIZE;
+}
+
+int nlb_vipmgr__add_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			__u32 *vip_id)
+{
+	struct nlb_vip v = {}, cur;
+	struct nlb_vip_ref r;
+	struct scan sc;
+	__u32 id;
+	int err;
+
+	if ((s->family != NLB_FAMILY_V4 && s->family != NLB_FAMILY_V6) ||
+	    (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP) ||
+	    !nlb_maglev_is_prime(ring_size_of(s)))
+		return -EINVAL;
+	if (!nlb_vipmgr__find_vip(m, s, &cur))
+		return -EEXIST;
+	err = scan_vips(m, s, (__u32)-1, &sc);
+	if (err)
+		goto out;
+	for (id = 0; id < m->max_vips && sc.ids[id]; id++)
+		;
+	if (id == m->max_vips) {
+		err = -ENOSPC;
+		goto out;
+	}
+	v.vip_id = id;
+	v.ring_size = ring_size_of(s);
+	/* the table first, so the VIP never points at a missing one */
+	err = nlb_vipmgr__rebuild(m, id, v.ring_size);
+	if (err)
+		goto out;
+	nlb_maps__clear_vip_stats(m, id);
+	vip_ref(&r, s, NLB_VIP_KIND_PORT);
+	err = nlb_maps__put_vip(m, &r, &v);
+	if (err)
+		goto out;
+	if (!sc.have_other_frag || !s->port) {
+		vip_ref(&r, s, NLB_VIP_KIND_FRAG);
+		err = nlb_maps__put_vip(m, &r, &v);
+		if (err)
+			goto out;
+	}
+	if (!sc.have_other_addr) {
+		vip_ref(&r, s, NLB_VIP_KIND_ADDR);
+		err = nlb_maps__put_vip(m, &r, &v);
+		if (err)
+			goto out;
+	}
+	if (vip_id)
+		*vip_id = id;
+out:
+	free(sc.ids);
+	return err;
+}
+
+int nlb_vipmgr__backends_of(const struct nlb_maps *m, __u32 vip_id,
+			    __u32 *ids, int cap)
+{
+	int n = 0;
+
+	for (__u32 i = 0; i < m->max_backends; i++) {
+		const struct nlb_backend *b = &m->backend_mem[i];
+
+		if (b->state == NLB_BACKEND_EMPTY || b->vip_id != vip_id)
+			continue;
+		if (n < cap)
+			ids[n] = i;
+		n++;
+	}
+	return n;
+}
+
+int nlb_vipmgr__del_vip(struct nlb_maps *m, const struct nlb_vip_spec *s)
+{
+	struct nlb_vip v, fv;
+	struct nlb_vip_ref r;
+	struct scan sc;
+	int err;
+
+	err = nlb_vipmgr__find_vip(m, s, &v);
+	if (err)
+		return err;
+	err = scan_vips(m, s, v.vip_id, &sc);
+	if (err)
+		goto out;
+	vip_ref(&r, s, NLB_VIP_KIND_PORT);
+	err = nlb_maps__del_vip(m, &r);
+	if (err)
+		goto out;
+	vip_ref(&r, s, NLB_VIP_KIND_FRAG);
+	if (!nlb_maps__get_vip(m, &r, &fv) && fv.vip_id == v.vip_id) {
+		if (sc.have_other_frag)
+			err = nlb_maps__put_vip(m, &r, &sc.other_frag);
+		else
+			err = nlb_maps__del_vip(m, &r);
+		if (err)
+			goto out;
+	}
+	if (!sc.have_other_addr) {
+		vip_ref(&r, s, NLB_VIP_KIND_ADDR);
+		err = nlb_maps__del_vip(m, &r);
+		if (err && err != -ENOENT)
+			goto out;
+	}
+	for (__u32 i = 0; i < m->max_backends; i++) {
+		const struct nlb_backend *b = &m->backend_mem[i];
+
+		if (b->state != NLB_BACKEND_EMPTY && b->vip_id == v.vip_id)
+			nlb_maps__del_backend(m, i);
+	}
+	err = nlb_maps__del_ring(m, v.vip_id);
+out:
+	free(sc.ids);
+	return err;
+}
+
+static int find_backend(const struct nlb_maps *m, __u32 vip_id, __u8 family,
+			const __be32 addr[4])
+{
+	for (__u32 i = 0; i < m->max_backends; i++) {
+		const struct nlb_backend *b = &m->backend_mem[i];
+
+		if (b->state != NLB_BACKEND_EMPTY && b->vip_id == vip_id &&
+		    b->family == family &&
+		    !memcmp(b->addr, addr, sizeof(b->addr)))
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+static int free_backend(const struct nlb_maps *m)
+{
+	for (__u32 i = 0; i < m->max_backends; i++)
+		if (m->backend_mem[i].state == NLB_BACKEND_EMPTY)
+			return (int)i;
+	return -ENOSPC;
+}
+
+int nlb_vipmgr__set_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			    const struct nlb_backend_spec *b, __u32 *backend_id)
+{
+	struct nlb_backend nb = {};
+	struct nlb_vip v;
+	int id, err;
+
+	if (b->state == NLB_BACKEND_EMPTY || b->state > NLB_BACKEND_DOWN ||
+	    (b->family != NLB_FAMILY_V4 && b->family != NLB_FAMILY_V6))
+		return -EINVAL;
+	/* IPv6 in IPv4 is not a tunnel nlb builds */
+	if (s->family == NLB_FAMILY_V6 && b->family == NLB_FAMILY_V4)
+		return -EAFNOSUPPORT;
+	err = nlb_vipmgr__find_vip(m, s, &v);
+	if (err)
+		return err;
+	id = find_backend(m, v.vip_id, b->family, b->addr);
+	if (id < 0) {
+		id = free_backend(m);
+		if (id < 0)
+			return id;
+		nlb_maps__clear_backend_stats(m, (__u32)id);
+	}
+	memcpy(nb.addr, b->addr, sizeof(nb.addr));
+	nb.family = b->family;
+	nb.vip_id = v.vip_id;
+	nb.weight = b->weight;
+	nb.state = b->state;
+	err = nlb_maps__put_backend(m, (__u32)id, &nb);
+	if (err)
+		return err;
+	if (backend_id)
+		*backend_id = (__u32)id;
+	return nlb_vipmgr__rebuild(m, v.vip_id, v.ring_size);
+}
+
+int nlb_vipmgr__del_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			    __u8 family, const __be32 addr[4])
+{
+	struct nlb_vip v;
+	int id, err;
+
+	err = nlb_vipmgr__find_vip(m, s, &v);
+	if (err)
+		return err;
+	id = find_backend(m, v.vip_id, family, addr);
+	if (id < 0)
+		return id;
+	err = nlb_maps__del_backend(m, (__u32)id);
+	if (err)
+		return err;
+	return nlb_vipmgr__rebuild(m, v.vip_id, v.ring_size);
+}
+
+int nlb_vipmgr__rebuild(struct nlb_maps *m, __u32 vip_id, __u32 ring_size)
+{
+	struct nlb_maglev_backend *mb = NULL;
+	__u32 *ids = NULL, *table = NULL;
+	int n, k = 0, err;
+
+	n = nlb_vipmgr__backends_of(m, vip_id, NULL, 0);
+	ids = calloc((size_t)n + 1, sizeof(*ids));
+	mb = calloc((size_t)n + 1, sizeof(*mb));
+	table = calloc(ring_size, sizeof(*table));
+	if (!ids || !mb || !table) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = nlb_vipmgr__backends_of(m, vip_id, ids, n);
+	for (int i = 0; i < n; i++) {
+		const struct nlb_backend *b = nlb_maps__backend(m, ids[i]);
+
+		/* drained and down backends take no new flows: not in the
+		 * exact table (the data path already skips them) */
+		if (b->state != NLB_BACKEND_ENABLED || !b->weight)
+			continue;
+		nlb_maglev_key(mb[k].key, b->family, b->addr);
+		mb[k].id = ids[i];
+		mb[k].weight = b->weight;
+		k++;
+	}
+	err = nlb_maglev_build(mb, (size_t)k, ring_size, table);
+	if (err && err != -ENOENT)
+		goto out;
+	err = nlb_maps__put_ring(m, vip_id, table, ring_size);
+out:
+	free(ids);
+	free(mb);
+	free(table);
+	return err;
+}
