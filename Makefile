@@ -21,6 +21,9 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude -Ibpf -I$(ARCH_INC)
 
 .PHONY: all test check bench demo deps clean help fuzz
+# objects of chained rules are kept, so a second make rebuilds nothing
+.SECONDARY:
+.SECONDEXPANSION:
 all:
 
 # --- BPF: every bpf/*.bpf.c becomes an object and a skeleton ----------------
@@ -99,9 +102,26 @@ $(BUILD)/asan/tests/unit/%: $(BUILD)/asan/obj/tests/unit/%.o $(unit_HELPERS:%.c=
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS_tests_unit) $(LIBS)
 
+# --- fuzzing: tests/fuzz/fuzz_<name>.c with clang's libFuzzer, built together
+# with the library sources it covers (FUZZ_SRCS_fuzz_<name>), instrumented
+FUZZ_SRCS_fuzz_addr := src/lib/addr.c
+FUZZ_MAINS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_MAINS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc/lib -D_GNU_SOURCE
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_%)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)
+
+# long runs on demand; tests/fuzz/test_fuzz_smoke.sh runs each briefly in make test
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do echo "== $$f ($(FUZZ_SECONDS)s)"; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$(basename $$f) || exit 1; done
+
 -include $(wildcard tests/*/build.mk bench/*.mk)
 
-all: $(BPF_OBJS) $(BPF_SKELS) $(LIBNLB) $(BINS) $(TEST_BINS) $(UNIT_ASAN_BINS)
+all: $(BPF_OBJS) $(BPF_SKELS) $(LIBNLB) $(BINS) $(TEST_BINS) $(UNIT_ASAN_BINS) $(FUZZ_BINS)
 
 test: all
 	tests/run $(T)

@@ -96,7 +96,7 @@ topo_up() {
 		# frames the forwarder sends back (XDP_TX) need an XDP program
 		# on the receiving veth
 		in_ns router "$NLB_NODE" pass attach "rl$i"
-		nodecli "lb$i" attach eth0
+		nodecli "lb$i" attach eth0 >/dev/null
 		nodecli "lb$i" config --src-v4 "10.99.20$i.0/24" --src-v6 "fd99:20$i::/64" >/dev/null
 	done
 	topo_route_vips "$(seq -s " " 1 "$nlbs")"

@@ -76,6 +76,20 @@ test_udp_v4_v6() {
 	assert_spread "$out" 300
 }
 
+counter() { nodecli "$1" stats | awk -v k="$2" '$1 == k {print $2}'; }
+
+test_icmp_echo_answered_by_node() {
+	t_cleanup topo_down
+	topo_up 1
+	topo_service "$VIP4:80/tcp"
+	topo_service "[$VIP6]:80/tcp" 6
+	t_check "ping $VIP4" in_ns client ping -q -c 3 -i 0.2 -W 2 $VIP4
+	t_check "ping $VIP6" in_ns client ping -q -6 -c 3 -i 0.2 -W 2 $VIP6
+	t_check "the node answered all six ($(counter lb1 icmp_echo_reply))" \
+		[ "$(counter lb1 icmp_echo_reply)" -eq 6 ]
+	t_check "nothing was tunnelled" [ "$(counter lb1 tx)" -eq 0 ]
+}
+
 # starts a long-lived connection; waits until it is established
 hold_start() {
 	in_ns client python3 "$CLIENT_PY" hold "$1" "$2" "$TOPO_RUN/hold" &
@@ -155,6 +169,7 @@ test_ecmp_failover_same_backend() {
 t_run e2e_spread_tcp_v4_dsr test_spread_tcp_v4_dsr
 t_run e2e_spread_tcp_v6 test_spread_tcp_v6
 t_run e2e_udp_v4_v6 test_udp_v4_v6
+t_run e2e_icmp_echo_answered_by_node test_icmp_echo_answered_by_node
 t_run e2e_long_lived_survives_changes test_long_lived_survives_changes
 t_run e2e_down_backend_gets_no_new_connections test_down_backend_gets_no_new_connections
 t_run e2e_ecmp_failover_same_backend test_ecmp_failover_same_backend
