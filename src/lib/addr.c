@@ -71,7 +71,8 @@ int nlb_parse_mac(const char *s, __u8 mac[6])
 	char tail;
 
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6 || strlen(s) != 17)
+		   &b[4], &b[5], &tail) != 6 ||
+	    strlen(s) != 17)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (__u8)b[i];
@@ -140,8 +141,9 @@ char *nlb_fmt_vip(char *buf, size_t len, __u8 family, const __be32 addr[4],
 		  __be16 port, __u8 proto)
 {
 	char ip[INET6_ADDRSTRLEN];
-	const char *pr = proto == IPPROTO_TCP ? "tcp" :
-			 proto == IPPROTO_UDP ? "udp" : "?";
+	const char *pr = proto == IPPROTO_TCP	? "tcp"
+			 : proto == IPPROTO_UDP ? "udp"
+						: "?";
 
 	nlb_fmt_ip(ip, sizeof(ip), family, addr);
 	if (family == NLB_FAMILY_V6)

@@ -64,8 +64,8 @@ static int size_map(struct bpf_map *map, const char *pin, __u32 want)
 
 int nlb_dp__load(const struct nlb_dp_opts *opts, struct nlb_dp **out)
 {
-	const char *dir = opts && opts->pin_dir ? opts->pin_dir :
-						  NLB_DEFAULT_PIN_DIR;
+	const char *dir =
+		opts && opts->pin_dir ? opts->pin_dir : NLB_DEFAULT_PIN_DIR;
 	struct nlb_dp *dp;
 	struct bpf_map *map;
 	char pin[512];
@@ -87,7 +87,7 @@ int nlb_dp__load(const struct nlb_dp_opts *opts, struct nlb_dp **out)
 		err = -errno;
 		goto fail;
 	}
-	bpf_object__for_each_map(map, dp->skel->obj) {
+	bpf_object__for_each_map (map, dp->skel->obj) {
 		const char *name = bpf_map__name(map);
 		__u32 want = 0;
 
@@ -98,11 +98,11 @@ int nlb_dp__load(const struct nlb_dp_opts *opts, struct nlb_dp **out)
 			want = opts->ct_size;
 		else if (opts && !strcmp(name, "ct_v6"))
 			want = opts->ct6_size;
-		else if (opts && (!strcmp(name, "rings") ||
-				  !strcmp(name, "vip_stats")))
+		else if (opts &&
+			 (!strcmp(name, "rings") || !strcmp(name, "vip_stats")))
 			want = opts->max_vips;
-		else if (opts && (!strcmp(name, "vips_v4") ||
-				  !strcmp(name, "vips_v6")))
+		else if (opts &&
+			 (!strcmp(name, "vips_v4") || !strcmp(name, "vips_v6")))
 			want = opts->max_vips * 3;
 		else if (opts && (!strcmp(name, "backends") ||
 				  !strcmp(name, "backend_stats")))

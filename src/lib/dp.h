@@ -17,7 +17,7 @@
 
 struct nlb_dp_opts {
 	const char *pin_dir; /* NULL: NLB_DEFAULT_PIN_DIR */
-	__u32 ct_size;       /* 0: build default; ignored when already pinned */
+	__u32 ct_size; /* 0: build default; ignored when already pinned */
 	__u32 ct6_size;
 	__u32 max_vips;
 	__u32 max_backends;

@@ -53,9 +53,10 @@ static size_t backend_mem_len(const struct nlb_maps *m)
 	return (len + page - 1) / page * page;
 }
 
-#define NLB_MAP_LIST(X)                                                    \
-	X(vips_v4) X(vips_v6) X(rings) X(backends) X(ct_v4) X(ct_v6)      \
-	X(config) X(vip_stats) X(backend_stats) X(counters)
+#define NLB_MAP_LIST(X)                                             \
+	X(vips_v4)                                                  \
+	X(vips_v6) X(rings) X(backends) X(ct_v4) X(ct_v6) X(config) \
+		X(vip_stats) X(backend_stats) X(counters)
 
 /* With every fd set: sizes, CPU count, and the backends mmap. */
 static int maps_setup(struct nlb_maps *m)
@@ -94,9 +95,9 @@ static void maps_reset(struct nlb_maps *m)
 int nlb_maps__init(struct nlb_maps *m, struct bpf_object *obj)
 {
 	maps_reset(m);
-#define X(name)                                    \
-	m->name = map_fd(obj, #name);              \
-	if (m->name < 0)                           \
+#define X(name)                       \
+	m->name = map_fd(obj, #name); \
+	if (m->name < 0)              \
 		return m->name;
 	NLB_MAP_LIST(X)
 #undef X
@@ -110,12 +111,12 @@ int nlb_maps__open_pinned(struct nlb_maps *m, const char *dir)
 
 	maps_reset(m);
 	m->owns_fds = true;
-#define X(name)                                                      \
-	snprintf(path, sizeof(path), "%s/%s", dir, #name);           \
-	m->name = bpf_obj_get(path);                                 \
-	if (m->name < 0) {                                           \
-		err = -errno;                                        \
-		goto fail;                                           \
+#define X(name)                                            \
+	snprintf(path, sizeof(path), "%s/%s", dir, #name); \
+	m->name = bpf_obj_get(path);                       \
+	if (m->name < 0) {                                 \
+		err = -errno;                              \
+		goto fail;                                 \
 	}
 	NLB_MAP_LIST(X)
 #undef X
@@ -135,8 +136,8 @@ void nlb_maps__fini(struct nlb_maps *m)
 		munmap(m->backend_mem, backend_mem_len(m));
 	m->backend_mem = NULL;
 	if (m->owns_fds) {
-#define X(name)                    \
-	if (m->name >= 0)          \
+#define X(name)           \
+	if (m->name >= 0) \
 		close(m->name);
 		NLB_MAP_LIST(X)
 #undef X

@@ -27,8 +27,8 @@ struct nlb_maps {
 /* A VIP map key in one form for both families; addr[0] holds IPv4. */
 struct nlb_vip_ref {
 	__u8 family; /* NLB_FAMILY_V4 / NLB_FAMILY_V6 */
-	__u8 proto;  /* IPPROTO_TCP / IPPROTO_UDP; 0 for NLB_VIP_KIND_ADDR */
-	__u8 kind;   /* enum nlb_vip_kind */
+	__u8 proto; /* IPPROTO_TCP / IPPROTO_UDP; 0 for NLB_VIP_KIND_ADDR */
+	__u8 kind; /* enum nlb_vip_kind */
 	__be16 port; /* network order; 0 = every port */
 	__be32 addr[4];
 };

@@ -29,9 +29,9 @@ struct scan {
 	const struct nlb_vip_spec *s;
 	unsigned char *ids; /* VIP ids in use */
 	__u32 max;
-	__u32 except;                /* the VIP being removed */
-	struct nlb_vip other_frag;   /* best fragment taker for (addr, proto) */
-	bool have_other_addr;        /* another PORT VIP on the address */
+	__u32 except; /* the VIP being removed */
+	struct nlb_vip other_frag; /* best fragment taker for (addr, proto) */
+	bool have_other_addr; /* another PORT VIP on the address */
 	bool have_other_frag;
 };
 
@@ -136,8 +136,8 @@ out:
 	return err;
 }
 
-int nlb_vipmgr__backends_of(const struct nlb_maps *m, __u32 vip_id,
-			    __u32 *ids, int cap)
+int nlb_vipmgr__backends_of(const struct nlb_maps *m, __u32 vip_id, __u32 *ids,
+			    int cap)
 {
 	int n = 0;
 

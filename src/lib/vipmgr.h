@@ -14,7 +14,7 @@
 
 struct nlb_vip_spec {
 	__u8 family; /* NLB_FAMILY_V4 / NLB_FAMILY_V6 */
-	__u8 proto;  /* IPPROTO_TCP / IPPROTO_UDP */
+	__u8 proto; /* IPPROTO_TCP / IPPROTO_UDP */
 	__be16 port; /* network order; 0 = every port */
 	__be32 addr[4];
 	__u32 ring_size; /* prime; 0: NLB_MAGLEV_DEFAULT_SIZE */
@@ -22,8 +22,8 @@ struct nlb_vip_spec {
 
 struct nlb_backend_spec {
 	__u8 family;
-	__u8 state;     /* enum nlb_backend_state, not EMPTY */
-	__u16 weight;   /* 0 keeps established flows only, like drained */
+	__u8 state; /* enum nlb_backend_state, not EMPTY */
+	__u16 weight; /* 0 keeps established flows only, like drained */
 	__be32 addr[4];
 };
 
@@ -38,7 +38,8 @@ int nlb_vipmgr__find_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
 /* Adds or updates a backend of a VIP (weight, state). A state change is
  * visible to the data path before the table is rebuilt. */
 int nlb_vipmgr__set_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
-			    const struct nlb_backend_spec *b, __u32 *backend_id);
+			    const struct nlb_backend_spec *b,
+			    __u32 *backend_id);
 int nlb_vipmgr__del_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			    __u8 family, const __be32 addr[4]);
 
@@ -47,7 +48,7 @@ int nlb_vipmgr__rebuild(struct nlb_maps *m, __u32 vip_id, __u32 ring_size);
 
 /* Ids of the VIP's backends (any state but EMPTY); returns the count, which
  * may exceed cap. */
-int nlb_vipmgr__backends_of(const struct nlb_maps *m, __u32 vip_id,
-			    __u32 *ids, int cap);
+int nlb_vipmgr__backends_of(const struct nlb_maps *m, __u32 vip_id, __u32 *ids,
+			    int cap);
 
 #endif /* NLB_VIPMGR_H */

@@ -17,9 +17,23 @@
 
 /* Options, one table: parsing and --help come from it. */
 enum opt_id {
-	O_PIN_DIR, O_MODE, O_CT_SIZE, O_CT6_SIZE, O_MAX_VIPS, O_MAX_BACKENDS,
-	O_RING_SIZE, O_WEIGHT, O_STATE, O_SRC_MAC, O_NEXTHOP_MAC, O_SRC_V4,
-	O_SRC_V6, O_TTL, O_OUT_IFACE, O_LIMIT, O_MAX
+	O_PIN_DIR,
+	O_MODE,
+	O_CT_SIZE,
+	O_CT6_SIZE,
+	O_MAX_VIPS,
+	O_MAX_BACKENDS,
+	O_RING_SIZE,
+	O_WEIGHT,
+	O_STATE,
+	O_SRC_MAC,
+	O_NEXTHOP_MAC,
+	O_SRC_V4,
+	O_SRC_V6,
+	O_TTL,
+	O_OUT_IFACE,
+	O_LIMIT,
+	O_MAX
 };
 
 static const struct {
@@ -27,22 +41,36 @@ static const struct {
 	const char *arg;
 	const char *help;
 } opt_table[O_MAX] = {
-	[O_PIN_DIR] = { "pin-dir", "DIR", "bpffs directory of the maps (default " NLB_DEFAULT_PIN_DIR ")" },
-	[O_MODE] = { "mode", "native|skb|auto", "XDP attach mode (default auto)" },
-	[O_CT_SIZE] = { "ct-size", "N", "IPv4 connection table entries (first load only)" },
-	[O_CT6_SIZE] = { "ct6-size", "N", "IPv6 connection table entries (first load only)" },
-	[O_MAX_VIPS] = { "max-vips", "N", "VIP ids (first load only)" },
-	[O_MAX_BACKENDS] = { "max-backends", "N", "backend ids (first load only)" },
-	[O_RING_SIZE] = { "ring-size", "M", "Maglev table size, prime (default 65537)" },
-	[O_WEIGHT] = { "weight", "W", "backend weight 0..65535 (default 100)" },
-	[O_STATE] = { "state", "enabled|drained|down", "backend state (default enabled)" },
-	[O_SRC_MAC] = { "src-mac", "MAC", "source MAC of forwarded frames (default: received dst)" },
-	[O_NEXTHOP_MAC] = { "nexthop-mac", "MAC", "next hop MAC (default: received src)" },
-	[O_SRC_V4] = { "src-v4", "PREFIX", "outer IPv4 source prefix; host bits vary per flow" },
-	[O_SRC_V6] = { "src-v6", "PREFIX", "outer IPv6 source prefix" },
-	[O_TTL] = { "ttl", "N", "outer TTL / hop limit (default 64)" },
-	[O_OUT_IFACE] = { "out-iface", "IFACE", "redirect out of this interface instead of XDP_TX" },
-	[O_LIMIT] = { "limit", "N", "at most N lines" },
+	[O_PIN_DIR] =
+		{"pin-dir", "DIR",
+		 "bpffs directory of the maps (default " NLB_DEFAULT_PIN_DIR
+		 ")"},
+	[O_MODE] = {"mode", "native|skb|auto",
+		    "XDP attach mode (default auto)"},
+	[O_CT_SIZE] = {"ct-size", "N",
+		       "IPv4 connection table entries (first load only)"},
+	[O_CT6_SIZE] = {"ct6-size", "N",
+			"IPv6 connection table entries (first load only)"},
+	[O_MAX_VIPS] = {"max-vips", "N", "VIP ids (first load only)"},
+	[O_MAX_BACKENDS] = {"max-backends", "N",
+			    "backend ids (first load only)"},
+	[O_RING_SIZE] = {"ring-size", "M",
+			 "Maglev table size, prime (default 65537)"},
+	[O_WEIGHT] = {"weight", "W", "backend weight 0..65535 (default 100)"},
+	[O_STATE] = {"state", "enabled|drained|down",
+		     "backend state (default enabled)"},
+	[O_SRC_MAC] =
+		{"src-mac", "MAC",
+		 "source MAC of forwarded frames (default: received dst)"},
+	[O_NEXTHOP_MAC] = {"nexthop-mac", "MAC",
+			   "next hop MAC (default: received src)"},
+	[O_SRC_V4] = {"src-v4", "PREFIX",
+		      "outer IPv4 source prefix; host bits vary per flow"},
+	[O_SRC_V6] = {"src-v6", "PREFIX", "outer IPv6 source prefix"},
+	[O_TTL] = {"ttl", "N", "outer TTL / hop limit (default 64)"},
+	[O_OUT_IFACE] = {"out-iface", "IFACE",
+			 "redirect out of this interface instead of XDP_TX"},
+	[O_LIMIT] = {"limit", "N", "at most N lines"},
 };
 
 struct cli {
@@ -68,8 +96,8 @@ static int fail(int err, const char *fmt, ...)
 	return err ? err : -EINVAL;
 }
 
-static int opt_u32(const struct cli *c, enum opt_id id, __u32 dflt,
-		   __u32 max, __u32 *out)
+static int opt_u32(const struct cli *c, enum opt_id id, __u32 dflt, __u32 max,
+		   __u32 *out)
 {
 	const char *s = c->opt[id];
 	char *end;
@@ -131,7 +159,8 @@ static int parse_vip_arg(const char *s, struct nlb_vip_spec *v)
 	memset(v, 0, sizeof(*v));
 	if (nlb_parse_vip(s, &v->family, v->addr, &v->port, &v->proto))
 		return fail(-EINVAL,
-			    "VIP %s: want ADDR:PORT/PROTO, e.g. 10.0.0.1:80/tcp or [fd00::1]:53/udp",
+			    "VIP %s: want ADDR:PORT/PROTO, e.g. "
+			    "10.0.0.1:80/tcp or [fd00::1]:53/udp",
 			    s);
 	return 0;
 }
@@ -145,22 +174,22 @@ static int parse_state(const char *s, __u8 *state)
 	else if (!strcmp(s, "down"))
 		*state = NLB_BACKEND_DOWN;
 	else
-		return fail(-EINVAL, "--state %s: want enabled, drained or down",
-			    s);
+		return fail(-EINVAL,
+			    "--state %s: want enabled, drained or down", s);
 	return 0;
 }
 
 static const char *state_name(__u8 s)
 {
-	static const char *const names[] = { "empty", "enabled", "drained",
-					     "down" };
+	static const char *const names[] = {"empty", "enabled", "drained",
+					    "down"};
 
 	return s < 4 ? names[s] : "?";
 }
 
 static int do_attach(struct cli *c)
 {
-	struct nlb_dp_opts o = { .pin_dir = c->pin_dir };
+	struct nlb_dp_opts o = {.pin_dir = c->pin_dir};
 	struct nlb_dp *dp = NULL;
 	__u32 flags;
 	int idx, err;
@@ -227,7 +256,8 @@ static int do_config(struct cli *c)
 		goto out;
 	}
 	err = -EINVAL;
-	if (c->opt[O_SRC_MAC] && nlb_parse_mac(c->opt[O_SRC_MAC], cfg.src_mac)) {
+	if (c->opt[O_SRC_MAC] &&
+	    nlb_parse_mac(c->opt[O_SRC_MAC], cfg.src_mac)) {
 		fail(err, "--src-mac %s", c->opt[O_SRC_MAC]);
 		goto out;
 	}
@@ -240,7 +270,8 @@ static int do_config(struct cli *c)
 		__be32 addr[4];
 
 		if (nlb_parse_prefix(c->opt[O_SRC_V4], &fam, addr,
-				     &cfg.src_v4_plen) || fam != NLB_FAMILY_V4) {
+				     &cfg.src_v4_plen) ||
+		    fam != NLB_FAMILY_V4) {
 			fail(err, "--src-v4 %s: want an IPv4 prefix",
 			     c->opt[O_SRC_V4]);
 			goto out;
@@ -249,7 +280,8 @@ static int do_config(struct cli *c)
 	}
 	if (c->opt[O_SRC_V6] &&
 	    (nlb_parse_prefix(c->opt[O_SRC_V6], &fam, cfg.src_v6,
-			      &cfg.src_v6_plen) || fam != NLB_FAMILY_V6)) {
+			      &cfg.src_v6_plen) ||
+	     fam != NLB_FAMILY_V6)) {
 		fail(err, "--src-v6 %s: want an IPv6 prefix", c->opt[O_SRC_V6]);
 		goto out;
 	}
@@ -271,12 +303,13 @@ static int do_config(struct cli *c)
 		goto out;
 	}
 	{
-		__be32 v4[4] = { cfg.src_v4 };
+		__be32 v4[4] = {cfg.src_v4};
 
 		nlb_fmt_ip(s4, sizeof(s4), NLB_FAMILY_V4, v4);
 	}
 	nlb_fmt_ip(s6, sizeof(s6), NLB_FAMILY_V6, cfg.src_v6);
-	printf("src_mac %s nexthop_mac %s src_v4 %s/%u src_v6 %s/%u ttl %u out_ifindex %u\n",
+	printf("src_mac %s nexthop_mac %s src_v4 %s/%u src_v6 %s/%u ttl %u "
+	       "out_ifindex %u\n",
 	       nlb_fmt_mac(a, sizeof(a), cfg.src_mac),
 	       nlb_fmt_mac(b, sizeof(b), cfg.nexthop_mac), s4, cfg.src_v4_plen,
 	       s6, cfg.src_v6_plen, cfg.ttl ? cfg.ttl : 64, cfg.out_ifindex);
@@ -339,7 +372,8 @@ static int print_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
 	if (k->kind != NLB_VIP_KIND_PORT)
 		return 0;
 	nlb_maps__vip_stats(m, v->vip_id, &vs);
-	printf("vip %s id %u ring %u packets %llu bytes %llu new_flows %llu ct_hits %llu ct_misses %llu\n",
+	printf("vip %s id %u ring %u packets %llu bytes %llu new_flows %llu "
+	       "ct_hits %llu ct_misses %llu\n",
 	       nlb_fmt_vip(name, sizeof(name), k->family, k->addr, k->port,
 			   k->proto),
 	       v->vip_id, v->ring_size, (unsigned long long)vs.packets,
@@ -352,7 +386,8 @@ static int print_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
 		struct nlb_backend_stats bs = {};
 
 		nlb_maps__backend_stats(m, ids[i], &bs);
-		printf("  backend %s id %u state %s weight %u packets %llu bytes %llu new_flows %llu\n",
+		printf("  backend %s id %u state %s weight %u packets %llu "
+		       "bytes %llu new_flows %llu\n",
 		       nlb_fmt_ip(ip, sizeof(ip), b->family, b->addr), ids[i],
 		       state_name(b->state), b->weight,
 		       (unsigned long long)bs.packets,
@@ -384,7 +419,9 @@ static int backend_write(struct cli *c, int adding)
 	__u32 w, id;
 	int err, n;
 
-	if ((err = need_args(c, 2, "backend add|set VIP ADDR [--weight W] [--state S]")) ||
+	if ((err = need_args(
+		     c, 2,
+		     "backend add|set VIP ADDR [--weight W] [--state S]")) ||
 	    (err = parse_vip_arg(c->argv[0], &v)))
 		return err;
 	if (nlb_parse_ip(c->argv[1], &b.family, b.addr))
@@ -565,7 +602,9 @@ static int print_flow(__u8 family, const void *flow, const struct nlb_ct *ct,
 		proto = f->proto;
 	}
 	printf("flow %s %s -> %s backend %s id %u\n",
-	       proto == 6 ? "tcp" : proto == 17 ? "udp" : "?",
+	       proto == 6    ? "tcp"
+	       : proto == 17 ? "udp"
+			     : "?",
 	       nlb_fmt_vip(s, sizeof(s), family, sa, sp, proto),
 	       nlb_fmt_vip(d, sizeof(d), family, da, dp, proto),
 	       b ? nlb_fmt_ip(be, sizeof(be), b->family, b->addr) : "?",
@@ -611,50 +650,69 @@ static int aux(struct cli *c, enum nlb_aux_prog which, int attach)
 	__u32 flags;
 	int idx, err;
 
-	if ((err = need_args(c, 1, "decap|pass attach|detach IFACE [--mode M]")) ||
+	if ((err = need_args(c, 1,
+			     "decap|pass attach|detach IFACE [--mode M]")) ||
 	    (err = xdp_mode(c, &flags)))
 		return err;
 	idx = ifindex_of(c->argv[0]);
 	if (idx < 0)
 		return idx;
-	err = attach ? nlb_aux__attach(which, idx, flags) :
-		       nlb_aux__detach(idx, flags);
-	return err ? fail(err, "%s %s", attach ? "attaching to" : "detaching from",
-			  c->argv[0]) : 0;
+	err = attach ? nlb_aux__attach(which, idx, flags)
+		     : nlb_aux__detach(idx, flags);
+	return err ? fail(err, "%s %s",
+			  attach ? "attaching to" : "detaching from",
+			  c->argv[0])
+		   : 0;
 }
 
-static int do_decap_attach(struct cli *c) { return aux(c, NLB_AUX_DECAP, 1); }
-static int do_decap_detach(struct cli *c) { return aux(c, NLB_AUX_DECAP, 0); }
-static int do_pass_attach(struct cli *c) { return aux(c, NLB_AUX_PASS, 1); }
-static int do_pass_detach(struct cli *c) { return aux(c, NLB_AUX_PASS, 0); }
+static int do_decap_attach(struct cli *c)
+{
+	return aux(c, NLB_AUX_DECAP, 1);
+}
+static int do_decap_detach(struct cli *c)
+{
+	return aux(c, NLB_AUX_DECAP, 0);
+}
+static int do_pass_attach(struct cli *c)
+{
+	return aux(c, NLB_AUX_PASS, 1);
+}
+static int do_pass_detach(struct cli *c)
+{
+	return aux(c, NLB_AUX_PASS, 0);
+}
 
 static const struct command {
 	const char *object, *verb;
 	int (*fn)(struct cli *c);
 	const char *help;
 } commands[] = {
-	{ "attach", NULL, do_attach, "IFACE: load (or upgrade) the forwarder and attach it" },
-	{ "detach", NULL, do_detach, "IFACE: detach the forwarder (maps stay)" },
-	{ "reset", NULL, do_reset, "detach everywhere and remove all maps" },
-	{ "config", NULL, do_config, "show or set the forwarding config" },
-	{ "vip", "add", do_vip_add, "VIP [--ring-size M]" },
-	{ "vip", "del", do_vip_del, "VIP" },
-	{ "vip", "list", do_vip_list, "VIPs, backends and their counters" },
-	{ "backend", "add", do_backend_add, "VIP ADDR [--weight W] [--state S]" },
-	{ "backend", "set", do_backend_set, "VIP ADDR [--weight W] [--state S]" },
-	{ "backend", "del", do_backend_del, "VIP ADDR" },
-	{ "table", NULL, do_table, "VIP: slots per backend in its Maglev table" },
-	{ "flows", NULL, do_flows, "[--limit N]: the connection tables" },
-	{ "stats", NULL, do_stats, "actions and drops by reason" },
-	{ "decap", "attach", do_decap_attach, "IFACE: backend-side IPIP decapsulation" },
-	{ "decap", "detach", do_decap_detach, "IFACE" },
-	{ "pass", "attach", do_pass_attach, "IFACE: XDP_PASS program (veth peers)" },
-	{ "pass", "detach", do_pass_detach, "IFACE" },
+	{"attach", NULL, do_attach,
+	 "IFACE: load (or upgrade) the forwarder and attach it"},
+	{"detach", NULL, do_detach, "IFACE: detach the forwarder (maps stay)"},
+	{"reset", NULL, do_reset, "detach everywhere and remove all maps"},
+	{"config", NULL, do_config, "show or set the forwarding config"},
+	{"vip", "add", do_vip_add, "VIP [--ring-size M]"},
+	{"vip", "del", do_vip_del, "VIP"},
+	{"vip", "list", do_vip_list, "VIPs, backends and their counters"},
+	{"backend", "add", do_backend_add, "VIP ADDR [--weight W] [--state S]"},
+	{"backend", "set", do_backend_set, "VIP ADDR [--weight W] [--state S]"},
+	{"backend", "del", do_backend_del, "VIP ADDR"},
+	{"table", NULL, do_table, "VIP: slots per backend in its Maglev table"},
+	{"flows", NULL, do_flows, "[--limit N]: the connection tables"},
+	{"stats", NULL, do_stats, "actions and drops by reason"},
+	{"decap", "attach", do_decap_attach,
+	 "IFACE: backend-side IPIP decapsulation"},
+	{"decap", "detach", do_decap_detach, "IFACE"},
+	{"pass", "attach", do_pass_attach,
+	 "IFACE: XDP_PASS program (veth peers)"},
+	{"pass", "detach", do_pass_detach, "IFACE"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nlb-node [--pin-dir DIR] <command> [args] [options]\n\ncommands:\n");
+	fprintf(f, "usage: nlb-node [--pin-dir DIR] <command> [args] "
+		   "[options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s %s  %s\n", commands[i].object,
 			commands[i].verb ? commands[i].verb : "",
@@ -663,7 +721,8 @@ static void usage(FILE *f)
 	for (int i = 0; i < O_MAX; i++)
 		fprintf(f, "  --%s %s  %s\n", opt_table[i].name,
 			opt_table[i].arg, opt_table[i].help);
-	fprintf(f, "\nVIP: ADDR:PORT/PROTO, e.g. 10.0.0.1:80/tcp, [fd00::1]:53/udp; port * = every port\n");
+	fprintf(f, "\nVIP: ADDR:PORT/PROTO, e.g. 10.0.0.1:80/tcp, "
+		   "[fd00::1]:53/udp; port * = every port\n");
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
@@ -676,7 +735,7 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 
 int main(int argc, char **argv)
 {
-	struct cli c = { .pin_dir = NLB_DEFAULT_PIN_DIR };
+	struct cli c = {.pin_dir = NLB_DEFAULT_PIN_DIR};
 	char *pos[8];
 	int npos = 0;
 
@@ -698,7 +757,8 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[i] + 2, opt_table[id].name))
 				break;
 		if (id == O_MAX) {
-			fail(-EINVAL, "unknown option %s (see --help)", argv[i]);
+			fail(-EINVAL, "unknown option %s (see --help)",
+			     argv[i]);
 			return 2;
 		}
 		if (i + 1 == argc) {

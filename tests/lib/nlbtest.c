@@ -12,9 +12,9 @@ struct nlbt {
 	const char *test;
 	char sub[192];
 	bool in_sub;
-	bool failed;      /* current leaf */
-	bool skipped;     /* current leaf */
-	bool any_failed;  /* whole test, including subtests */
+	bool failed; /* current leaf */
+	bool skipped; /* current leaf */
+	bool any_failed; /* whole test, including subtests */
 	int subs_run;
 	const char *filter;
 	int passed, nfailed, nskipped;
@@ -142,7 +142,7 @@ bool nlbt_failed(const struct nlbt *t)
 
 int main(int argc, char **argv)
 {
-	struct nlbt t = { 0 };
+	struct nlbt t = {0};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	t.filter = argc > 1 ? argv[1] : getenv("NLB_TEST_FILTER");

@@ -43,24 +43,25 @@ bool nlbt_failed(const struct nlbt *t);
 
 /* CHECK evaluates to the condition, so a failed setup step can bail out:
  *   if (!CHECK(t, fd >= 0, "open: %d", fd)) return; */
-#define CHECK(t, cond, ...)                                                   \
-	({                                                                    \
-		bool nlbt_ok_ = (cond);                                       \
-		if (!nlbt_ok_)                                                \
-			nlbt_fail((t), __FILE__, __LINE__, #cond,     \
-				  "" __VA_ARGS__);                      \
-		nlbt_ok_;                                                     \
+#define CHECK(t, cond, ...)                                       \
+	({                                                        \
+		bool nlbt_ok_ = (cond);                           \
+		if (!nlbt_ok_)                                    \
+			nlbt_fail((t), __FILE__, __LINE__, #cond, \
+				  "" __VA_ARGS__);                \
+		nlbt_ok_;                                         \
 	})
 
 /* REQUIRE stops the current test function when the condition is false. */
-#define REQUIRE(t, cond, ...)                 \
-	do {                                  \
+#define REQUIRE(t, cond, ...)                     \
+	do {                                      \
 		if (!CHECK(t, cond, __VA_ARGS__)) \
-			return;               \
+			return;                   \
 	} while (0)
 
-#define CHECK_EQ_INT(t, got, want)                                              \
-	CHECK(t, (long long)(got) == (long long)(want), "%s = %lld, want %lld", \
-	      #got, (long long)(got), (long long)(want))
+#define CHECK_EQ_INT(t, got, want)                            \
+	CHECK(t, (long long)(got) == (long long)(want),       \
+	      "%s = %lld, want %lld", #got, (long long)(got), \
+	      (long long)(want))
 
 #endif /* NLBTEST_H */

@@ -19,8 +19,10 @@
 
 static struct nlb_vip_spec vip4(const char *addr, __u16 port, __u8 proto)
 {
-	struct nlb_vip_spec s = { .family = NLB_FAMILY_V4, .proto = proto,
-				  .port = htons(port), .ring_size = RING };
+	struct nlb_vip_spec s = {.family = NLB_FAMILY_V4,
+				 .proto = proto,
+				 .port = htons(port),
+				 .ring_size = RING};
 
 	s.addr[0] = inet_addr(addr);
 	return s;
@@ -28,8 +30,8 @@ static struct nlb_vip_spec vip4(const char *addr, __u16 port, __u8 proto)
 
 static struct nlb_backend_spec be4(const char *addr, __u16 weight, __u8 state)
 {
-	struct nlb_backend_spec b = { .family = NLB_FAMILY_V4,
-				      .weight = weight, .state = state };
+	struct nlb_backend_spec b = {
+		.family = NLB_FAMILY_V4, .weight = weight, .state = state};
 
 	b.addr[0] = inet_addr(addr);
 	return b;
@@ -38,8 +40,8 @@ static struct nlb_backend_spec be4(const char *addr, __u16 weight, __u8 state)
 static int kind_exists(struct nlb_maps *m, const struct nlb_vip_spec *s,
 		       __u8 kind, __u8 proto, struct nlb_vip *v)
 {
-	struct nlb_vip_ref r = { .family = s->family, .kind = kind,
-				 .proto = proto };
+	struct nlb_vip_ref r = {
+		.family = s->family, .kind = kind, .proto = proto};
 
 	memcpy(r.addr, s->addr, sizeof(r.addr));
 	return nlb_maps__get_vip(m, &r, v) == 0;
@@ -60,9 +62,11 @@ static char pin_dir[64];
 
 static struct nlb_dp *load(struct nlbt *t)
 {
-	struct nlb_dp_opts o = { .pin_dir = pin_dir, .ct_size = 1024,
-				 .ct6_size = 1024, .max_vips = 64,
-				 .max_backends = 256 };
+	struct nlb_dp_opts o = {.pin_dir = pin_dir,
+				.ct_size = 1024,
+				.ct6_size = 1024,
+				.max_vips = 64,
+				.max_backends = 256};
 	struct nlb_dp *dp = NULL;
 	int err = nlb_dp__load(&o, &dp);
 
@@ -75,15 +79,18 @@ NLB_TEST(vipmgr)
 	struct nlb_vip_spec a = vip4("192.0.2.1", 80, IPPROTO_TCP);
 	struct nlb_vip_spec b = vip4("192.0.2.1", 443, IPPROTO_TCP);
 	struct nlb_vip_spec all = vip4("192.0.2.1", 0, IPPROTO_TCP);
-	struct nlb_backend_spec b1 = be4("198.51.100.1", 100, NLB_BACKEND_ENABLED);
-	struct nlb_backend_spec b2 = be4("198.51.100.2", 100, NLB_BACKEND_ENABLED);
+	struct nlb_backend_spec b1 =
+		be4("198.51.100.1", 100, NLB_BACKEND_ENABLED);
+	struct nlb_backend_spec b2 =
+		be4("198.51.100.2", 100, NLB_BACKEND_ENABLED);
 	struct nlb_maps *m;
 	struct nlb_vip va, vall, v;
 	struct nlb_dp *dp;
 	__u32 ida, idb, idall, id1, id2, id1b;
 	int s1, s2;
 
-	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/nlbt-node-%d", getpid());
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/nlbt-node-%d",
+		 getpid());
 	dp = load(t);
 	if (!dp)
 		return;
@@ -95,20 +102,23 @@ NLB_TEST(vipmgr)
 		CHECK(t, !nlb_vipmgr__add_vip(m, &b, &idb) && idb != ida,
 		      "ids %u %u", ida, idb);
 		CHECK(t, kind_exists(m, &a, NLB_VIP_KIND_ADDR, 0, &v));
-		CHECK(t, kind_exists(m, &a, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v) &&
-				 v.vip_id == ida,
+		CHECK(t,
+		      kind_exists(m, &a, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v) &&
+			      v.vip_id == ida,
 		      "fragments go to the first VIP");
 		/* an all-ports VIP takes the address's fragments */
 		CHECK(t, !nlb_vipmgr__add_vip(m, &all, &idall));
-		CHECK(t, kind_exists(m, &a, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v) &&
-				 v.vip_id == idall);
+		CHECK(t,
+		      kind_exists(m, &a, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v) &&
+			      v.vip_id == idall);
 		CHECK(t, !nlb_vipmgr__find_vip(m, &all, &vall) &&
 				 vall.ring_size == RING);
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "backends_and_table")) {
 		CHECK(t, !nlb_vipmgr__set_backend(m, &a, &b1, &id1));
-		CHECK(t, !nlb_vipmgr__set_backend(m, &a, &b2, &id2) && id1 != id2);
+		CHECK(t,
+		      !nlb_vipmgr__set_backend(m, &a, &b2, &id2) && id1 != id2);
 		CHECK(t, !nlb_vipmgr__find_vip(m, &a, &va));
 		s1 = slots_of(m, va.vip_id, id1);
 		s2 = slots_of(m, va.vip_id, id2);
@@ -116,7 +126,9 @@ NLB_TEST(vipmgr)
 		      "slots %d + %d of %d", s1, s2, RING);
 		/* weights: 3:1 */
 		b1.weight = 300;
-		CHECK(t, !nlb_vipmgr__set_backend(m, &a, &b1, &id1b) && id1b == id1,
+		CHECK(t,
+		      !nlb_vipmgr__set_backend(m, &a, &b1, &id1b) &&
+			      id1b == id1,
 		      "update keeps the id");
 		s1 = slots_of(m, va.vip_id, id1);
 		CHECK(t, s1 > RING * 70 / 100 && s1 < RING * 80 / 100,
@@ -142,24 +154,26 @@ NLB_TEST(vipmgr)
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "bad_input")) {
-		struct nlb_backend_spec v6be = { .family = NLB_FAMILY_V6,
-						 .weight = 1,
-						 .state = NLB_BACKEND_ENABLED };
+		struct nlb_backend_spec v6be = {.family = NLB_FAMILY_V6,
+						.weight = 1,
+						.state = NLB_BACKEND_ENABLED};
 		struct nlb_vip_spec nope = vip4("192.0.2.9", 80, IPPROTO_TCP);
 		struct nlb_vip_spec odd = vip4("192.0.2.9", 80, IPPROTO_TCP);
 		struct nlb_backend_spec bad = b1;
 
 		odd.ring_size = 100; /* not prime */
 		CHECK(t, nlb_vipmgr__add_vip(m, &odd, NULL) == -EINVAL);
-		CHECK(t, nlb_vipmgr__set_backend(m, &nope, &b1, NULL) == -ENOENT);
+		CHECK(t,
+		      nlb_vipmgr__set_backend(m, &nope, &b1, NULL) == -ENOENT);
 		bad.state = NLB_BACKEND_EMPTY;
 		CHECK(t, nlb_vipmgr__set_backend(m, &a, &bad, NULL) == -EINVAL);
 		v6be.addr[0] = htonl(0xfd000000);
 		/* IPv6 backend of an IPv4 VIP is fine (IPv4 in IPv6) */
 		CHECK(t, !nlb_vipmgr__set_backend(m, &a, &v6be, NULL));
-		CHECK(t, !nlb_vipmgr__del_backend(m, &a, NLB_FAMILY_V6, v6be.addr));
-		CHECK(t, nlb_vipmgr__del_backend(m, &a, NLB_FAMILY_V6, v6be.addr) ==
-				 -ENOENT);
+		CHECK(t, !nlb_vipmgr__del_backend(m, &a, NLB_FAMILY_V6,
+						  v6be.addr));
+		CHECK(t, nlb_vipmgr__del_backend(m, &a, NLB_FAMILY_V6,
+						 v6be.addr) == -ENOENT);
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "state_survives_reload")) {
@@ -179,8 +193,9 @@ NLB_TEST(vipmgr)
 	if (nlbt_sub_begin(t, "del_vip")) {
 		CHECK(t, !nlb_vipmgr__del_vip(m, &all));
 		/* fragments fall back to a remaining VIP of the address */
-		CHECK(t, kind_exists(m, &a, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v) &&
-				 (v.vip_id == ida || v.vip_id == idb));
+		CHECK(t,
+		      kind_exists(m, &a, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v) &&
+			      (v.vip_id == ida || v.vip_id == idb));
 		CHECK(t, !nlb_vipmgr__del_vip(m, &a));
 		CHECK(t, nlb_maps__backend(m, id1)->state == NLB_BACKEND_EMPTY);
 		CHECK(t, nlb_vipmgr__backends_of(m, va.vip_id, NULL, 0) == 0);
@@ -188,7 +203,8 @@ NLB_TEST(vipmgr)
 		      "address still has a VIP");
 		CHECK(t, !nlb_vipmgr__del_vip(m, &b));
 		CHECK(t, !kind_exists(m, &b, NLB_VIP_KIND_ADDR, 0, &v));
-		CHECK(t, !kind_exists(m, &b, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v));
+		CHECK(t,
+		      !kind_exists(m, &b, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v));
 		CHECK(t, nlb_vipmgr__del_vip(m, &b) == -ENOENT);
 		nlbt_sub_end(t);
 	}

@@ -17,23 +17,23 @@ NLB_TEST(addr_vip)
 		__u8 family, proto;
 		__u16 port;
 	} rows[] = {
-		{ "10.0.0.1:80/tcp", 1, NLB_FAMILY_V4, IPPROTO_TCP, 80 },
-		{ "10.0.0.1:53/UDP", 1, NLB_FAMILY_V4, IPPROTO_UDP, 53 },
-		{ "10.0.0.1:*/tcp", 1, NLB_FAMILY_V4, IPPROTO_TCP, 0 },
-		{ "[fd00::1]:443/tcp", 1, NLB_FAMILY_V6, IPPROTO_TCP, 443 },
-		{ "[fd00::1]:65535/udp", 1, NLB_FAMILY_V6, IPPROTO_UDP, 65535 },
-		{ "10.0.0.1:65536/tcp", 0 },
-		{ "10.0.0.1:-1/tcp", 0 },
-		{ "10.0.0.1:80/sctp", 0 },
-		{ "10.0.0.1:80", 0 },
-		{ "10.0.0.1/tcp", 0 },
-		{ "fd00::1:80/tcp", 0 },
-		{ "[fd00::1]80/tcp", 0 },
-		{ "[10.0.0.1:80/tcp", 0 },
-		{ "300.0.0.1:80/tcp", 0 },
-		{ ":80/tcp", 0 },
-		{ "", 0 },
-		{ "10.0.0.1:8x/tcp", 0 },
+		{"10.0.0.1:80/tcp", 1, NLB_FAMILY_V4, IPPROTO_TCP, 80},
+		{"10.0.0.1:53/UDP", 1, NLB_FAMILY_V4, IPPROTO_UDP, 53},
+		{"10.0.0.1:*/tcp", 1, NLB_FAMILY_V4, IPPROTO_TCP, 0},
+		{"[fd00::1]:443/tcp", 1, NLB_FAMILY_V6, IPPROTO_TCP, 443},
+		{"[fd00::1]:65535/udp", 1, NLB_FAMILY_V6, IPPROTO_UDP, 65535},
+		{"10.0.0.1:65536/tcp", 0},
+		{"10.0.0.1:-1/tcp", 0},
+		{"10.0.0.1:80/sctp", 0},
+		{"10.0.0.1:80", 0},
+		{"10.0.0.1/tcp", 0},
+		{"fd00::1:80/tcp", 0},
+		{"[fd00::1]80/tcp", 0},
+		{"[10.0.0.1:80/tcp", 0},
+		{"300.0.0.1:80/tcp", 0},
+		{":80/tcp", 0},
+		{"", 0},
+		{"10.0.0.1:8x/tcp", 0},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -42,7 +42,8 @@ NLB_TEST(addr_vip)
 		__u8 fam, proto;
 		int err;
 
-		if (!nlbt_sub_begin(t, "%s", rows[i].in[0] ? rows[i].in : "empty"))
+		if (!nlbt_sub_begin(t, "%s",
+				    rows[i].in[0] ? rows[i].in : "empty"))
 			continue;
 		err = nlb_parse_vip(rows[i].in, &fam, addr, &port, &proto);
 		if (rows[i].ok) {
@@ -77,11 +78,12 @@ NLB_TEST(addr_prefix_and_mac)
 	CHECK(t, nlb_parse_mac("02:00:00:aa:bb", mac) == -EINVAL);
 	CHECK(t, nlb_parse_mac("02:00:00:aa:bb:cc:dd", mac) == -EINVAL);
 	CHECK(t, nlb_parse_mac("zz:00:00:aa:bb:cc", mac) == -EINVAL);
-	CHECK(t, !strcmp(nlb_fmt_mac(buf, sizeof(buf), mac),
-			 "02:00:00:aa:bb:cc"));
-	CHECK(t, !nlb_parse_ip("fd00::1", &fam, addr) &&
-			 !strcmp(nlb_fmt_vip(buf, sizeof(buf), fam, addr,
-					     htons(53), IPPROTO_UDP),
-				 "[fd00::1]:53/udp"),
+	CHECK(t,
+	      !strcmp(nlb_fmt_mac(buf, sizeof(buf), mac), "02:00:00:aa:bb:cc"));
+	CHECK(t,
+	      !nlb_parse_ip("fd00::1", &fam, addr) &&
+		      !strcmp(nlb_fmt_vip(buf, sizeof(buf), fam, addr,
+					  htons(53), IPPROTO_UDP),
+			      "[fd00::1]:53/udp"),
 	      "got %s", buf);
 }
