@@ -310,3 +310,129 @@ out:
 	free(table);
 	return err;
 }
+
+static int ring_size_of_id(const struct nlb_vip_ref *k, const struct nlb_vip *v,
+			   void *ctx)
+{
+	__u32 *ring_of = ctx;
+
+	if (k->kind == NLB_VIP_KIND_PORT)
+		ring_of[v->vip_id] = v->ring_size;
+	return 0;
+}
+
+/* One pass over the backends array groups the enabled backends of the
+ * affected VIPs; then every table is built in parallel and swapped in. */
+int nlb_vipmgr__set_states(struct nlb_maps *m,
+			   const struct nlb_state_change *changes, size_t n,
+			   int nthreads)
+{
+	struct nlb_maglev_backend *mb = NULL;
+	struct nlb_maglev_job *jobs = NULL;
+	__u32 *slot_of = NULL, *count = NULL, *ring_of = NULL, *vips = NULL;
+	__u32 *tables = NULL, nvips = 0, total = 0, m_max = 0;
+	int err = 0, first_err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		err = nlb_maps__set_backend_state(m, changes[i].backend_id,
+						  changes[i].state);
+		if (err && !first_err)
+			first_err = err;
+	}
+	/* which VIPs, and a dense index for each */
+	slot_of = malloc(m->max_vips * sizeof(*slot_of));
+	vips = calloc(n + 1, sizeof(*vips));
+	if (!slot_of || !vips) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(slot_of, 0xff, m->max_vips * sizeof(*slot_of));
+	for (size_t i = 0; i < n; i++) {
+		const struct nlb_backend *b =
+			nlb_maps__backend(m, changes[i].backend_id);
+
+		if (!b || b->state == NLB_BACKEND_EMPTY ||
+		    b->vip_id >= m->max_vips || slot_of[b->vip_id] != ~0u)
+			continue;
+		slot_of[b->vip_id] = nvips;
+		vips[nvips++] = b->vip_id;
+	}
+	count = calloc(nvips + 1, sizeof(*count));
+	ring_of = calloc(m->max_vips, sizeof(*ring_of));
+	jobs = calloc(nvips + 1, sizeof(*jobs));
+	if (!count || !ring_of || !jobs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < m->max_backends; i++) {
+		const struct nlb_backend *b = &m->backend_mem[i];
+
+		if (b->state == NLB_BACKEND_ENABLED && b->weight &&
+		    b->vip_id < m->max_vips && slot_of[b->vip_id] != ~0u) {
+			count[slot_of[b->vip_id]]++;
+			total++;
+		}
+	}
+	mb = calloc(total + 1, sizeof(*mb));
+	if (!mb) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = nlb_maps__for_each_vip(m, ring_size_of_id, ring_of);
+	if (err)
+		goto out;
+	for (__u32 v = 0, off = 0; v < nvips; v++) {
+		jobs[v].backends = mb + off;
+		jobs[v].n = 0;
+		off += count[v];
+		count[v] =
+			off - count[v]; /* now: where VIP v's backends start */
+		jobs[v].m = ring_of[vips[v]]; /* 0: the VIP went away */
+		if (jobs[v].m > m_max)
+			m_max = jobs[v].m;
+	}
+	for (__u32 i = 0; i < m->max_backends; i++) {
+		const struct nlb_backend *b = &m->backend_mem[i];
+		struct nlb_maglev_backend *e;
+		__u32 v;
+
+		if (b->state != NLB_BACKEND_ENABLED || !b->weight ||
+		    b->vip_id >= m->max_vips || slot_of[b->vip_id] == ~0u)
+			continue;
+		v = slot_of[b->vip_id];
+		e = &mb[count[v] + jobs[v].n++];
+		nlb_maglev_key(e->key, b->family, b->addr);
+		e->id = i;
+		e->weight = b->weight;
+	}
+	tables = malloc(((size_t)nvips * m_max + 1) * sizeof(*tables));
+	if (!tables) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 v = 0; v < nvips; v++)
+		jobs[v].table = tables + (size_t)v * m_max;
+	nlb_maglev_build_many(jobs, nvips, nthreads);
+	for (__u32 v = 0; v < nvips; v++) {
+		if (!jobs[v].m)
+			continue;
+		if (jobs[v].err && jobs[v].err != -ENOENT) {
+			err = jobs[v].err;
+		} else {
+			err = nlb_maps__put_ring(m, vips[v], jobs[v].table,
+						 jobs[v].m);
+		}
+		if (err && !first_err)
+			first_err = err;
+	}
+	err = 0;
+out:
+	free(slot_of);
+	free(vips);
+	free(count);
+	free(ring_of);
+	free(jobs);
+	free(mb);
+	free(tables);
+	return first_err ? first_err : err;
+}

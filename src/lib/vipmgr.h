@@ -9,6 +9,7 @@
 #ifndef NLB_VIPMGR_H
 #define NLB_VIPMGR_H
 
+#include <stddef.h>
 #include <linux/types.h>
 #include "maps.h"
 
@@ -42,6 +43,19 @@ int nlb_vipmgr__set_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			    __u32 *backend_id);
 int nlb_vipmgr__del_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			    __u8 family, const __be32 addr[4]);
+
+/* Many backend state changes at once (health checks flapping): every state
+ * is stored first, so the data path avoids down backends at once; then each
+ * affected VIP's exact table is rebuilt, all VIPs in parallel, and swapped
+ * in. Returns 0 or the first error; states are written even when a rebuild
+ * fails. */
+struct nlb_state_change {
+	__u32 backend_id;
+	__u8 state; /* enum nlb_backend_state, not EMPTY */
+};
+int nlb_vipmgr__set_states(struct nlb_maps *m,
+			   const struct nlb_state_change *changes, size_t n,
+			   int nthreads);
 
 /* Rebuilds and swaps in the exact table of a VIP from its backends. */
 int nlb_vipmgr__rebuild(struct nlb_maps *m, __u32 vip_id, __u32 ring_size);

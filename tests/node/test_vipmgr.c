@@ -211,3 +211,73 @@ NLB_TEST(vipmgr)
 	nlb_dp__free(dp);
 	CHECK(t, !nlb_dp__unpin_all(pin_dir), "unpin");
 }
+
+/* A batch of state changes over many VIPs: states at once, tables after. */
+NLB_TEST(vipmgr_set_states)
+{
+	enum { NVIPS = 20, NB = 10 };
+	struct nlb_state_change ch[NVIPS * NB];
+	__u32 ids[NVIPS][NB], vip_ids[NVIPS];
+	struct nlb_maps *m;
+	struct nlb_dp *dp;
+	char addr[32];
+	int n = 0, err;
+
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/nlbt-node-%d",
+		 getpid());
+	dp = load(t);
+	if (!dp)
+		return;
+	m = nlb_dp__maps(dp);
+	for (int v = 0; v < NVIPS; v++) {
+		struct nlb_vip_spec s;
+
+		snprintf(addr, sizeof(addr), "192.0.2.%d", v + 1);
+		s = vip4(addr, 80, IPPROTO_TCP);
+		REQUIRE(t, !nlb_vipmgr__add_vip(m, &s, &vip_ids[v]));
+		for (int i = 0; i < NB; i++) {
+			struct nlb_backend_spec b;
+
+			snprintf(addr, sizeof(addr), "198.51.100.%d", i + 1);
+			b = be4(addr, 100, NLB_BACKEND_ENABLED);
+			REQUIRE(t, !nlb_vipmgr__set_backend(m, &s, &b,
+							    &ids[v][i]));
+		}
+	}
+	/* backends 0..2 of every VIP go down, backend 3 is drained */
+	for (int v = 0; v < NVIPS; v++) {
+		for (int i = 0; i < 3; i++)
+			ch[n++] = (struct nlb_state_change){ids[v][i],
+							    NLB_BACKEND_DOWN};
+		ch[n++] = (struct nlb_state_change){ids[v][3],
+						    NLB_BACKEND_DRAINED};
+	}
+	err = nlb_vipmgr__set_states(m, ch, (size_t)n, 0);
+	CHECK(t, err == 0, "set_states: %d", err);
+	for (int v = 0; v < NVIPS; v++) {
+		int in_table = 0;
+
+		for (int i = 0; i < NB; i++) {
+			int s = slots_of(m, vip_ids[v], ids[v][i]);
+
+			if (i < 4)
+				CHECK(t, s == 0,
+				      "vip %d backend %d still has %d slots", v,
+				      i, s);
+			else
+				in_table += s;
+			CHECK_EQ_INT(t, nlb_maps__backend(m, ids[v][i])->state,
+				     i < 3    ? NLB_BACKEND_DOWN
+				     : i == 3 ? NLB_BACKEND_DRAINED
+					      : NLB_BACKEND_ENABLED);
+		}
+		CHECK_EQ_INT(t, in_table, RING);
+	}
+	/* a bad id is reported, the good ones still apply */
+	ch[0] = (struct nlb_state_change){100000, NLB_BACKEND_DOWN};
+	ch[1] = (struct nlb_state_change){ids[0][0], NLB_BACKEND_ENABLED};
+	CHECK(t, nlb_vipmgr__set_states(m, ch, 2, 1) == -ERANGE);
+	CHECK(t, slots_of(m, vip_ids[0], ids[0][0]) > 0);
+	nlb_dp__free(dp);
+	CHECK(t, !nlb_dp__unpin_all(pin_dir), "unpin");
+}
