@@ -30,12 +30,12 @@
 
 /* One backend's build state, kept together for the probe loop. */
 struct mg_perm {
-	__u32 next;    /* next slot of its permutation to try */
-	__u32 skip;    /* 1 .. m-1 */
+	__u32 next; /* next slot of its permutation to try */
+	__u32 skip; /* 1 .. m-1 */
 	__u32 id;
-	__u32 quota;   /* slots still to take */
-	__u32 offset;  /* first slot of its permutation */
-	__u32 inv;     /* skip^-1 mod m, for the tail; 0 until needed */
+	__u32 quota; /* slots still to take */
+	__u32 offset; /* first slot of its permutation */
+	__u32 inv; /* skip^-1 mod m, for the tail; 0 until needed */
 	__u64 weight;
 	__u64 credit;
 };
@@ -44,15 +44,15 @@ struct mg_perm {
 struct mg_work {
 	const struct nlb_maglev_backend **sorted;
 	struct mg_perm *perm;
-	__u64 *rem;       /* apportionment remainders */
-	__u32 *order;     /* indices into perm by remainder */
-	__u64 *taken;     /* bitmap of m bits */
-	__u32 *scratch;   /* the table being built: m slots */
+	__u64 *rem; /* apportionment remainders */
+	__u32 *order; /* indices into perm by remainder */
+	__u64 *taken; /* bitmap of m bits */
+	__u32 *scratch; /* the table being built: m slots */
 	size_t n_cap;
 	size_t m_words_cap;
 	__u32 tail[MG_TAIL_SLOTS]; /* the free slots, once few are left */
 	__u32 ntail;
-	__u64 mu;         /* floor((2^64 - 1) / m): Barrett reduction */
+	__u64 mu; /* floor((2^64 - 1) / m): Barrett reduction */
 };
 
 int nlb_maglev_is_prime(__u32 m)
@@ -262,9 +262,10 @@ static inline __u32 mg_reduce(__u64 x, __u32 m, __u64 mu)
 	return (__u32)(r >= m ? r - m : r);
 }
 
-/* Every free slot precedes p->next in p's permutation only if p walked past
- * it while it was taken, which cannot be: so the free slot of least rank
- * (offset + rank * skip = slot) is the one a walk would reach first. */
+/* No free slot comes before p->next in p's permutation: p passed each of
+ * those while it was taken, and taken slots stay taken. So the free slot of
+ * least rank (slot = offset + rank * skip mod m) is the one a walk from
+ * p->next would reach first. */
 static __u32 mg_tail_pick(struct mg_work *w, struct mg_perm *p, __u32 m)
 {
 	__u32 best = 0, best_rank = m, i;
@@ -292,7 +293,7 @@ static void mg_tail_init(struct mg_work *w, __u32 m)
 
 	w->ntail = 0;
 	w->mu = ~0ull / m;
-	for (word = 0; word < (m + 63) / 64; word++) {
+	for (word = 0; word < ((size_t)m + 63) / 64; word++) {
 		__u64 free = ~w->taken[word];
 
 		while (free) {
@@ -368,12 +369,13 @@ static void mg_fill(struct mg_work *w, size_t np, __u32 m, __u32 *table)
 				if (p->credit < wmax)
 					continue;
 				p->credit -= wmax;
-				if (use_tail && !in_tail && left <= MG_TAIL_SLOTS) {
+				if (use_tail && !in_tail &&
+				    left <= MG_TAIL_SLOTS) {
 					mg_tail_init(w, m);
 					in_tail = 1;
 				}
-				c = in_tail ? mg_tail_pick(w, p, m) :
-					      mg_take(p, taken, m);
+				c = in_tail ? mg_tail_pick(w, p, m)
+					    : mg_take(p, taken, m);
 				table[c] = p->id;
 				left--;
 				finished |= !--p->quota;
@@ -439,7 +441,7 @@ static int mg_build(struct mg_work *w, const struct nlb_maglev_backend *b,
 int nlb_maglev_build(const struct nlb_maglev_backend *b, size_t n, __u32 m,
 		     __u32 *table)
 {
-	struct mg_work w = { 0 };
+	struct mg_work w = {0};
 	int err;
 
 	err = mg_build(&w, b, n, m, table);
@@ -457,7 +459,7 @@ struct mg_batch {
 static void *mg_worker(void *arg)
 {
 	struct mg_batch *batch = arg;
-	struct mg_work w = { 0 };
+	struct mg_work w = {0};
 	size_t i;
 
 	while ((i = __atomic_fetch_add(&batch->next, 1, __ATOMIC_RELAXED)) <
@@ -476,7 +478,7 @@ static void *mg_worker(void *arg)
 int nlb_maglev_build_many(struct nlb_maglev_job *jobs, size_t njobs,
 			  int nthreads)
 {
-	struct mg_batch batch = { .jobs = jobs, .njobs = njobs, .next = 0 };
+	struct mg_batch batch = {.jobs = jobs, .njobs = njobs, .next = 0};
 	pthread_t *tids = NULL;
 	int i, started = 0;
 

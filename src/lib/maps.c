@@ -53,10 +53,11 @@ static size_t backend_mem_len(const struct nlb_maps *m)
 	return (len + page - 1) / page * page;
 }
 
-#define NLB_MAP_LIST(X)                                             \
-	X(vips_v4)                                                  \
-	X(vips_v6) X(rings) X(backends) X(ct_v4) X(ct_v6) X(config) \
-		X(vip_stats) X(backend_stats) X(counters)
+#define NLB_MAP_LIST(X)                                               \
+	X(vips_v4)                                                    \
+	X(vips_v6)                                                    \
+	X(rings) X(backends) X(ct_v4) X(ct_v6) X(config) X(vip_stats) \
+		X(backend_stats) X(counters)
 
 /* With every fd set: sizes, CPU count, and the backends mmap. */
 static int maps_setup(struct nlb_maps *m)
@@ -285,36 +286,78 @@ static size_t ring_bytes(__u32 size)
 	       page;
 }
 
-int nlb_maps__put_ring(struct nlb_maps *m, __u32 vip_id, const __u32 *slots,
-		       __u32 size)
+/* A new inner map holding the table; returns its fd. */
+static int new_ring(const __u32 *slots, __u32 size)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts,
 		    .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
-	void *mem = MAP_FAILED;
-	int fd, err = 0;
+	void *mem;
+	int fd, err;
 
-	if (vip_id >= m->max_vips || size == 0)
+	if (size == 0)
 		return -ERANGE;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nlb_ring", sizeof(__u32),
 			    sizeof(__u32), size, &opts);
 	if (fd < 0)
 		return -errno;
-	/* Filled through mmap, then published by one update of the outer
-	 * map: readers see the old table or the new one. */
 	mem = mmap(NULL, ring_bytes(size), PROT_READ | PROT_WRITE, MAP_SHARED,
 		   fd, 0);
 	if (mem == MAP_FAILED) {
 		err = -errno;
-		goto out;
+		close(fd);
+		return err;
 	}
 	for (__u32 i = 0; i < size; i++)
 		((__u32 *)mem)[i * RING_STRIDE] = slots[i];
-	if (bpf_map_update_elem(m->rings, &vip_id, &fd, BPF_ANY))
+	munmap(mem, ring_bytes(size));
+	return fd;
+}
+
+int nlb_maps__put_ring(struct nlb_maps *m, __u32 vip_id, const __u32 *slots,
+		       __u32 size)
+{
+	return nlb_maps__put_rings(m, 1, &vip_id, &slots, &size);
+}
+
+int nlb_maps__put_rings(struct nlb_maps *m, size_t n, const __u32 *vip_ids,
+			const __u32 *const *slots, const __u32 *sizes)
+{
+	__u32 *fds = NULL, count = (__u32)n;
+	size_t made = 0;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	fds = calloc(n, sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	for (; made < n; made++) {
+		int fd;
+
+		if (vip_ids[made] >= m->max_vips) {
+			err = -ERANGE;
+			goto out;
+		}
+		fd = new_ring(slots[made], sizes[made]);
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		fds[made] = (__u32)fd;
+	}
+	/* Filled first, then published by one update of the outer map:
+	 * each reader sees a whole old table or a whole new one. */
+	if (n == 1) {
+		if (bpf_map_update_elem(m->rings, &vip_ids[0], &fds[0],
+					BPF_ANY))
+			err = -errno;
+	} else if (bpf_map_update_batch(m->rings, vip_ids, fds, &count, NULL)) {
 		err = -errno;
+	}
 out:
-	if (mem != MAP_FAILED)
-		munmap(mem, ring_bytes(size));
-	close(fd);
+	for (size_t i = 0; i < made; i++)
+		close((int)fds[i]);
+	free(fds);
 	return err;
 }
 

@@ -56,6 +56,11 @@ int nlb_maps__for_each_vip(struct nlb_maps *m,
 /* Replace rings[vip_id] whole with a new table of size slots (one swap). */
 int nlb_maps__put_ring(struct nlb_maps *m, __u32 vip_id, const __u32 *slots,
 		       __u32 size);
+/* Replaces the tables of n VIPs with one update of the outer map: the
+ * kernel waits for readers of the old tables once per call, not per table
+ * (about 15 ms each here), so batches of changes go through this. */
+int nlb_maps__put_rings(struct nlb_maps *m, size_t n, const __u32 *vip_ids,
+			const __u32 *const *slots, const __u32 *sizes);
 int nlb_maps__del_ring(struct nlb_maps *m, __u32 vip_id);
 /* Copies up to cap slots of rings[vip_id]; returns its size or -ENOENT. */
 int nlb_maps__read_ring(struct nlb_maps *m, __u32 vip_id, __u32 *slots,

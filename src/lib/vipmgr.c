@@ -330,7 +330,9 @@ int nlb_vipmgr__set_states(struct nlb_maps *m,
 	struct nlb_maglev_backend *mb = NULL;
 	struct nlb_maglev_job *jobs = NULL;
 	__u32 *slot_of = NULL, *count = NULL, *ring_of = NULL, *vips = NULL;
-	__u32 *tables = NULL, nvips = 0, total = 0, m_max = 0;
+	__u32 *tables = NULL, nvips = 0, total = 0, m_max = 0, nok = 0;
+	__u32 *ok_ids = NULL, *ok_sizes = NULL;
+	const __u32 **ok_slots = NULL;
 	int err = 0, first_err = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -413,24 +415,38 @@ int nlb_vipmgr__set_states(struct nlb_maps *m,
 	for (__u32 v = 0; v < nvips; v++)
 		jobs[v].table = tables + (size_t)v * m_max;
 	nlb_maglev_build_many(jobs, nvips, nthreads);
+	/* one swap for all tables: the kernel's wait for readers is paid once */
+	ok_ids = calloc(nvips + 1, sizeof(*ok_ids));
+	ok_sizes = calloc(nvips + 1, sizeof(*ok_sizes));
+	ok_slots = calloc(nvips + 1, sizeof(*ok_slots));
+	if (!ok_ids || !ok_sizes || !ok_slots) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (__u32 v = 0; v < nvips; v++) {
 		if (!jobs[v].m)
 			continue;
 		if (jobs[v].err && jobs[v].err != -ENOENT) {
-			err = jobs[v].err;
-		} else {
-			err = nlb_maps__put_ring(m, vips[v], jobs[v].table,
-						 jobs[v].m);
+			if (!first_err)
+				first_err = jobs[v].err;
+			continue;
 		}
-		if (err && !first_err)
-			first_err = err;
+		ok_ids[nok] = vips[v];
+		ok_sizes[nok] = jobs[v].m;
+		ok_slots[nok++] = jobs[v].table;
 	}
+	err = nlb_maps__put_rings(m, nok, ok_ids, ok_slots, ok_sizes);
+	if (err && !first_err)
+		first_err = err;
 	err = 0;
 out:
 	free(slot_of);
 	free(vips);
 	free(count);
 	free(ring_of);
+	free(ok_ids);
+	free(ok_sizes);
+	free(ok_slots);
 	free(jobs);
 	free(mb);
 	free(tables);

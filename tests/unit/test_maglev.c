@@ -17,7 +17,7 @@ static void mk_backends(struct nlb_maglev_backend *b, size_t n, __u32 base,
 {
 	for (size_t i = 0; i < n; i++) {
 		__u32 host = base + (__u32)i;
-		__u8 a[16] = { 10, host >> 16, host >> 8, host };
+		__u8 a[16] = {10, host >> 16, host >> 8, host};
 		__be32 addr[4];
 
 		memcpy(addr, a, sizeof(addr));
@@ -48,8 +48,8 @@ static void shuffle(struct nlb_maglev_backend *b, size_t n, __u64 seed)
 }
 
 /* Slots per id; false (and a failure) if a slot holds an unknown id. */
-static bool count_ids(struct nlbt *t, const __u32 *table, __u32 m,
-		      __u32 *cnt, size_t nids)
+static bool count_ids(struct nlbt *t, const __u32 *table, __u32 m, __u32 *cnt,
+		      size_t nids)
 {
 	memset(cnt, 0, nids * sizeof(*cnt));
 	for (__u32 s = 0; s < m; s++) {
@@ -89,8 +89,8 @@ static void check_balance(struct nlbt *t, const struct nlb_maglev_backend *b,
 			worst_want = want;
 		}
 		if (!CHECK(t, dev <= tol,
-			   "id %u weight %u: %u slots, want %.2f +- %.2f", b[i].id,
-			   b[i].weight, cnt[i], want, tol))
+			   "id %u weight %u: %u slots, want %.2f +- %.2f",
+			   b[i].id, b[i].weight, cnt[i], want, tol))
 			break;
 	}
 	printf("  n=%zu m=%u: worst backend %.2f slots off its share of %.2f "
@@ -108,7 +108,7 @@ static __u32 w_123(size_t i)
 
 static __u32 w_mixed(size_t i)
 {
-	static const __u32 w[] = { 100, 1, 50, 7, 1000, 3, 250, 10 };
+	static const __u32 w[] = {100, 1, 50, 7, 1000, 3, 250, 10};
 
 	return w[i % (sizeof(w) / sizeof(w[0]))];
 }
@@ -120,7 +120,7 @@ static __u32 w_big(size_t i)
 
 NLB_TEST(maglev_balance)
 {
-	static const size_t ns[] = { 2, 10, 100, 1000 };
+	static const size_t ns[] = {2, 10, 100, 1000};
 	struct nlb_maglev_backend *b = calloc(1000, sizeof(*b));
 
 	REQUIRE(t, b, "calloc");
@@ -168,8 +168,8 @@ NLB_TEST(maglev_balance)
 
 /* Slots of a table built from b[0..n) that change owner when b[gone]
  * leaves: the bound is its own share plus 1% of m. */
-static void check_leave(struct nlbt *t, struct nlb_maglev_backend *b,
-			size_t n, size_t gone, double *worst)
+static void check_leave(struct nlbt *t, struct nlb_maglev_backend *b, size_t n,
+			size_t gone, double *worst)
 {
 	__u32 *before = malloc(M * sizeof(*before));
 	__u32 *after = malloc(M * sizeof(*after));
@@ -195,9 +195,8 @@ static void check_leave(struct nlbt *t, struct nlb_maglev_backend *b,
 			goto out;
 	}
 	bound = (double)M * b[gone].weight / wsum + 0.01 * M;
-	CHECK(t, moved <= bound,
-	      "n=%zu: %u slots moved (own %u), bound %.0f", n, moved, own,
-	      bound);
+	CHECK(t, moved <= bound, "n=%zu: %u slots moved (own %u), bound %.0f",
+	      n, moved, own, bound);
 	/* Extra churn beyond the slots the backend owned, in % of m. */
 	if (100.0 * (moved - own) / M > *worst)
 		*worst = 100.0 * (moved - own) / M;
@@ -209,7 +208,7 @@ out:
 
 NLB_TEST(maglev_disruption)
 {
-	static const size_t ns[] = { 3, 10, 30, 100, 1000 };
+	static const size_t ns[] = {3, 10, 30, 100, 1000};
 	struct nlb_maglev_backend *b = calloc(1000, sizeof(*b));
 
 	REQUIRE(t, b, "calloc");
@@ -315,7 +314,8 @@ NLB_TEST(maglev_weights)
 		if (CHECK_EQ_INT(t, nlb_maglev_build(b, 4, M, table), 0) &&
 		    count_ids(t, table, M, cnt, 4)) {
 			CHECK_EQ_INT(t, cnt[2], 0);
-			CHECK(t, cnt[0] + cnt[1] + cnt[3] == M, "table not full");
+			CHECK(t, cnt[0] + cnt[1] + cnt[3] == M,
+			      "table not full");
 		}
 		nlbt_sub_end(t);
 	}
@@ -374,10 +374,10 @@ NLB_TEST(maglev_errors)
 
 	mk_backends(b, 3, 1, NULL);
 	if (nlbt_sub_begin(t, "is_prime")) {
-		static const __u32 primes[] = { 2, 3, 5, 13, 251, 65537,
-						1000003, 4294967291u };
-		static const __u32 others[] = { 0, 1, 4, 9, 25, 65536, 65535,
-						1000001, 4294967295u };
+		static const __u32 primes[] = {
+			2, 3, 5, 13, 251, 65537, 1000003, 4294967291u};
+		static const __u32 others[] = {
+			0, 1, 4, 9, 25, 65536, 65535, 1000001, 4294967295u};
 
 		for (size_t i = 0; i < sizeof(primes) / sizeof(*primes); i++)
 			CHECK(t, nlb_maglev_is_prime(primes[i]), "%u prime",
@@ -395,7 +395,7 @@ NLB_TEST(maglev_errors)
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "duplicate_keys")) {
-		struct nlb_maglev_backend d[3] = { b[0], b[1], b[0] };
+		struct nlb_maglev_backend d[3] = {b[0], b[1], b[0]};
 
 		d[2].id = 7;
 		CHECK_EQ_INT(t, nlb_maglev_build(d, 3, 13, table), -EINVAL);
@@ -404,7 +404,7 @@ NLB_TEST(maglev_errors)
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "no_backends")) {
-		struct nlb_maglev_backend z[2] = { b[0], b[1] };
+		struct nlb_maglev_backend z[2] = {b[0], b[1]};
 
 		memset(table, 0, sizeof(table));
 		CHECK_EQ_INT(t, nlb_maglev_build(NULL, 0, 13, table), -ENOENT);
@@ -426,13 +426,14 @@ NLB_TEST(maglev_errors)
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "key_ipv4_ignores_tail")) {
-		__be32 a1[4] = { 0x0a000001, 0x11111111, 2, 3 };
-		__be32 a2[4] = { 0x0a000001, 0, 0, 0 };
+		__be32 a1[4] = {0x0a000001, 0x11111111, 2, 3};
+		__be32 a2[4] = {0x0a000001, 0, 0, 0};
 		__u8 k1[NLB_MAGLEV_KEY_LEN], k2[NLB_MAGLEV_KEY_LEN];
 
 		nlb_maglev_key(k1, 4, a1);
 		nlb_maglev_key(k2, 4, a2);
-		CHECK(t, !memcmp(k1, k2, sizeof(k1)), "IPv4 key uses addr[1..]");
+		CHECK(t, !memcmp(k1, k2, sizeof(k1)),
+		      "IPv4 key uses addr[1..]");
 		nlb_maglev_key(k2, 6, a2);
 		CHECK(t, memcmp(k1, k2, sizeof(k1)), "family not in the key");
 		nlbt_sub_end(t);
@@ -445,7 +446,7 @@ NLB_TEST(maglev_build_many)
 	struct nlb_maglev_job jobs[NJOBS];
 	struct nlb_maglev_backend *b = calloc(NJOBS * 50, sizeof(*b));
 	__u32 *tables = calloc((size_t)NJOBS * 2 * M, sizeof(*tables));
-	static const __u32 ms[] = { M, 251, 13 };
+	static const __u32 ms[] = {M, 251, 13};
 
 	if (!CHECK(t, b && tables, "calloc"))
 		goto out;
@@ -476,15 +477,16 @@ NLB_TEST(maglev_build_many)
 			CHECK(t, jobs[j].err == err, "job %d: err %d, want %d",
 			      j, jobs[j].err, err);
 			if (!err)
-				CHECK(t, !memcmp(jobs[j].table, seq,
-						 jobs[j].m * sizeof(*seq)),
+				CHECK(t,
+				      !memcmp(jobs[j].table, seq,
+					      jobs[j].m * sizeof(*seq)),
 				      "job %d differs from a single build", j);
 		}
 		CHECK_EQ_INT(t, jobs[5].err, -ENOENT);
 		CHECK_EQ_INT(t, jobs[7].err, -EINVAL);
 		nlbt_sub_end(t);
 	}
-	if (nlbt_sub_begin(t, "no_jobs"))  {
+	if (nlbt_sub_begin(t, "no_jobs")) {
 		CHECK_EQ_INT(t, nlb_maglev_build_many(jobs, 0, 0), 0);
 		nlbt_sub_end(t);
 	}
@@ -498,9 +500,11 @@ out:
  * slot, the first m % n of them one slot more than the rest. The builder's
  * shortcuts (the ranked tail, the bitmap) must not change a single slot. */
 static void ref_maglev(const struct nlb_maglev_backend *sorted, size_t n,
-		       __u32 m, __u32 *table, __u32 (*hash)(const __u8 *, __u32))
+		       __u32 m, __u32 *table,
+		       __u32 (*hash)(const __u8 *, __u32))
 {
-	__u32 *next = calloc(n, sizeof(*next)), *skip = calloc(n, sizeof(*skip));
+	__u32 *next = calloc(n, sizeof(*next)),
+	      *skip = calloc(n, sizeof(*skip));
 	__u32 *quota = calloc(n, sizeof(*quota));
 	__u8 *taken = calloc(m, 1);
 	__u32 filled = 0;
@@ -563,8 +567,8 @@ static __u32 fnv1a(const __u32 *v, size_t n)
 
 NLB_TEST(maglev_reference)
 {
-	static const size_t ns[] = { 1, 2, 7, 100, 1000 };
-	static const __u32 ms[] = { 13, 251, 65537 };
+	static const size_t ns[] = {1, 2, 7, 100, 1000};
+	static const __u32 ms[] = {13, 251, 65537};
 	struct nlb_maglev_backend *b = calloc(1000, sizeof(*b));
 	__u32 *got = malloc(M * sizeof(*got));
 	__u32 *want = malloc(M * sizeof(*want));
