@@ -43,11 +43,12 @@ static __always_inline int nlb_malformed(const struct nlb_pkt *p,
 }
 
 /* Conntrack, selection, encapsulation and the verdict for one packet of
- * VIP vip whose flow is p->t. icmp_err: an ICMP error riding along a flow
- * uses the flow's entry but never creates one. */
+ * VIP vip whose flow is p->t. what: NLB_CNT_FRAGMENT or NLB_CNT_ICMP_ERR_FWD
+ * to count once it is sent, else NLB_CNT_MAX. An ICMP error riding along a
+ * flow uses the flow's entry but never creates one. */
 static __always_inline int nlb_forward(struct xdp_md *ctx, struct nlb_pkt *p,
 				       const struct nlb_vip *vip,
-				       const int family, int icmp_err)
+				       const int family, __u32 what)
 {
 	struct nlb_flow_v4 f4 = {};
 	struct nlb_flow_v6 f6 = {};
@@ -82,7 +83,7 @@ static __always_inline int nlb_forward(struct xdp_md *ctx, struct nlb_pkt *p,
 		if (fell_back)
 			nlb_count(NLB_CNT_FALLBACK);
 		acct = NLB_ACCT_MISS;
-		if (!icmp_err) {
+		if (what != NLB_CNT_ICMP_ERR_FWD) {
 			struct nlb_ct nct = { .backend_id = id,
 					      .backend_gen = b->gen };
 
@@ -99,10 +100,12 @@ static __always_inline int nlb_forward(struct xdp_md *ctx, struct nlb_pkt *p,
 	if (!c)
 		return nlb_drop(NLB_CNT_DROP_ENCAP);
 
-	nlb_vip_account(vip_id, p->len, acct);
-	nlb_backend_account(id, p->len, acct);
 	if (nlb_encap(ctx, p, b, c, h, family))
 		return nlb_drop(NLB_CNT_DROP_ENCAP);
+	nlb_vip_account(vip_id, p->len, acct);
+	nlb_backend_account(id, p->len, acct);
+	if (what != NLB_CNT_MAX)
+		nlb_count(what);
 	if (c->out_ifindex) {
 		nlb_count(NLB_CNT_REDIRECT);
 		return bpf_redirect(c->out_ifindex, 0);
@@ -128,10 +131,9 @@ static __always_inline int nlb_icmp(struct xdp_md *ctx, struct nlb_pkt *p,
 		if (rc == NLB_P_OK) {
 			vip = nlb_vip_find(p->t.daddr, p->t.dport, p->t.proto,
 					   family);
-			if (vip) {
-				nlb_count(NLB_CNT_ICMP_ERR_FWD);
-				return nlb_forward(ctx, p, vip, family, 1);
-			}
+			if (vip)
+				return nlb_forward(ctx, p, vip, family,
+						   NLB_CNT_ICMP_ERR_FWD);
 		}
 		/* p->t may now hold the quote: judge by the outer header */
 		if (family == NLB_FAMILY_V4) {
@@ -194,14 +196,13 @@ static __always_inline int nlb_l3(struct xdp_md *ctx, __u32 l3_off,
 				return nlb_drop(NLB_CNT_DROP_FRAG_NO_VIP);
 			return nlb_pass();
 		}
-		nlb_count(NLB_CNT_FRAGMENT);
-		return nlb_forward(ctx, &p, vip, family, 0);
+		return nlb_forward(ctx, &p, vip, family, NLB_CNT_FRAGMENT);
 	}
 	if (p.t.proto == IPPROTO_TCP || p.t.proto == IPPROTO_UDP) {
 		vip = nlb_vip_find(p.t.daddr, p.t.dport, p.t.proto, family);
 		if (!vip)
 			return nlb_pass();
-		return nlb_forward(ctx, &p, vip, family, 0);
+		return nlb_forward(ctx, &p, vip, family, NLB_CNT_MAX);
 	}
 	if (p.t.proto == icmp)
 		return nlb_icmp(ctx, &p, family);
