@@ -26,15 +26,17 @@ struct {
 	__uint(max_entries, NLB_MAX_VIPS * 3); /* PORT, FRAG, ADDR keys */
 } vips_v6 SEC(".maps");
 
-/* One Maglev table per VIP: slot -> backend id. Inner maps may differ in size
- * (BPF_F_INNER_MAP); a table is replaced whole by swapping the inner map, so
- * no packet ever sees a half-written table. */
+/* One Maglev table per VIP: slot -> backend id, two slots per element
+ * (slot s is word s & 1 of element s >> 1), because an array map stores
+ * every value in 8 bytes: a u32 per element would waste half the memory.
+ * Inner maps may differ in size (BPF_F_INNER_MAP); a table is replaced whole
+ * by swapping the inner map, so no packet ever sees a half-written table. */
 struct nlb_ring {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u32);
-	__uint(max_entries, NLB_RING_SIZE);
+	__type(value, __u64);
+	__uint(max_entries, (NLB_RING_SIZE + 1) / 2);
 };
 
 struct {

@@ -22,12 +22,21 @@ static __always_inline struct nlb_backend *nlb_new_flow_backend(__u32 *idp,
 	return b;
 }
 
+/* The backend id in slot of a table (two slots per element). */
+static __always_inline __u32 *nlb_ring_slot(void *ring, __u32 slot)
+{
+	__u32 pair = slot >> 1;
+	__u32 *p = bpf_map_lookup_elem(ring, &pair);
+
+	return p ? p + (slot & 1) : NULL;
+}
+
 /* Returns the backend for hash h and stores its id; NULL when the VIP has
  * no table or no enabled backend in NLB_REPICK_TRIES probes. */
 static __always_inline struct nlb_backend *
 nlb_select(const struct nlb_vip *vip, __u32 h, __u32 *id, int *fell_back)
 {
-	__u32 vip_id = vip->vip_id, m = vip->ring_size, slot, i;
+	__u32 vip_id = vip->vip_id, m = vip->ring_size, i;
 	struct nlb_backend *b;
 	__u32 *idp;
 	void *ring;
@@ -37,8 +46,7 @@ nlb_select(const struct nlb_vip *vip, __u32 h, __u32 *id, int *fell_back)
 	ring = bpf_map_lookup_elem(&rings, &vip_id);
 	if (!ring)
 		return NULL;
-	slot = nlb_slot(h, m);
-	idp = bpf_map_lookup_elem(ring, &slot);
+	idp = nlb_ring_slot(ring, nlb_slot(h, m));
 	b = nlb_new_flow_backend(idp, vip_id);
 	if (b) {
 		*id = *idp;
@@ -46,8 +54,7 @@ nlb_select(const struct nlb_vip *vip, __u32 h, __u32 *id, int *fell_back)
 	}
 #pragma clang loop unroll(disable)
 	for (i = 0; i < NLB_REPICK_TRIES; i++) {
-		slot = nlb_slot(nlb_repick_hash(h, i), m);
-		idp = bpf_map_lookup_elem(ring, &slot);
+		idp = nlb_ring_slot(ring, nlb_slot(nlb_repick_hash(h, i), m));
 		b = nlb_new_flow_backend(idp, vip_id);
 		if (b) {
 			*id = *idp;

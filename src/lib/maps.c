@@ -274,16 +274,18 @@ int nlb_maps__for_each_vip(struct nlb_maps *m,
 	return 0;
 }
 
-/* Array maps keep each value in 8 bytes, whatever its size: an mmap-ed
- * table of u32 slots has a stride of two words. */
-#define RING_STRIDE 2
+/* A table packs two u32 slots in each 8-byte element (array maps keep
+ * every value in 8 bytes anyway), so its mmap is a plain u32 array. */
+static __u32 ring_elems(__u32 size)
+{
+	return (size + 1) / 2;
+}
 
-static size_t ring_bytes(__u32 size)
+static size_t ring_bytes(__u32 elems)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
-	return ((size_t)size * RING_STRIDE * sizeof(__u32) + page - 1) / page *
-	       page;
+	return ((size_t)elems * sizeof(__u64) + page - 1) / page * page;
 }
 
 /* A new inner map holding the table; returns its fd. */
@@ -297,19 +299,20 @@ static int new_ring(const __u32 *slots, __u32 size)
 	if (size == 0)
 		return -ERANGE;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nlb_ring", sizeof(__u32),
-			    sizeof(__u32), size, &opts);
+			    sizeof(__u64), ring_elems(size), &opts);
 	if (fd < 0)
 		return -errno;
-	mem = mmap(NULL, ring_bytes(size), PROT_READ | PROT_WRITE, MAP_SHARED,
-		   fd, 0);
+	mem = mmap(NULL, ring_bytes(ring_elems(size)), PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
 	if (mem == MAP_FAILED) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
-	for (__u32 i = 0; i < size; i++)
-		((__u32 *)mem)[i * RING_STRIDE] = slots[i];
-	munmap(mem, ring_bytes(size));
+	memcpy(mem, slots, (size_t)size * sizeof(__u32));
+	if (size & 1) /* the pad slot past the table: never read */
+		((__u32 *)mem)[size] = ~0u;
+	munmap(mem, ring_bytes(ring_elems(size)));
 	return fd;
 }
 
@@ -372,7 +375,7 @@ int nlb_maps__read_ring(struct nlb_maps *m, __u32 vip_id, __u32 *slots,
 			__u32 cap)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), id, n;
+	__u32 len = sizeof(info), id, n, size;
 	void *mem;
 	int fd, ret;
 
@@ -385,17 +388,20 @@ int nlb_maps__read_ring(struct nlb_maps *m, __u32 vip_id, __u32 *slots,
 		ret = -errno;
 		goto out;
 	}
-	n = info.max_entries < cap ? info.max_entries : cap;
 	mem = mmap(NULL, ring_bytes(info.max_entries), PROT_READ, MAP_SHARED,
 		   fd, 0);
 	if (mem == MAP_FAILED) {
 		ret = -errno;
 		goto out;
 	}
-	for (__u32 i = 0; i < n; i++)
-		slots[i] = ((const __u32 *)mem)[i * RING_STRIDE];
+	/* tables are prime-sized, so odd: the last word is the pad slot */
+	size = info.max_entries * 2;
+	if (((const __u32 *)mem)[size - 1] == ~0u)
+		size--;
+	n = size < cap ? size : cap;
+	memcpy(slots, mem, (size_t)n * sizeof(__u32));
 	munmap(mem, ring_bytes(info.max_entries));
-	ret = (int)info.max_entries;
+	ret = (int)size;
 out:
 	close(fd);
 	return ret;

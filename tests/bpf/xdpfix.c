@@ -84,7 +84,7 @@ int xdpfix_backend(struct xdpfix *f, uint32_t id, const char *addr,
  * path will see, whatever way the map manager wrote it. */
 static int ring_check(struct xdpfix *f, uint32_t vip_id, const __u32 *slots)
 {
-	__u32 inner_id, v;
+	__u32 inner_id, v[2];
 	int fd, err = 0;
 
 	if (bpf_map_lookup_elem(f->m.rings, &vip_id, &inner_id))
@@ -92,10 +92,13 @@ static int ring_check(struct xdpfix *f, uint32_t vip_id, const __u32 *slots)
 	fd = bpf_map_get_fd_by_id(inner_id);
 	if (fd < 0)
 		return -errno;
+	/* two slots per element */
 	for (__u32 i = 0; i < FIX_RING && !err; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &v))
+		__u32 pair = i / 2;
+
+		if (bpf_map_lookup_elem(fd, &pair, v))
 			err = -errno;
-		else if (v != slots[i])
+		else if (v[i & 1] != slots[i])
 			err = -EBADMSG;
 	}
 	close(fd);
