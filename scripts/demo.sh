@@ -28,19 +28,32 @@ say "topology: client -> router -> LB node (XDP forwarder) -> backends b1 b2 b3 
 topo_up 1
 topo_servers
 topo_service "$VIP4:80/tcp"
+topo_service "$VIP4:7/tcp"
 nodecli lb1 vip list
 nodecli lb1 table "$VIP4:80/tcp"
 
 say "12 requests to http://$VIP4/ (each a new TCP connection)"
 requests 12
 
-say "drain b1: it keeps established flows, gets no new ones"
-nodecli lb1 backend set "$VIP4:80/tcp" "$(b4 1)" --state drained
+say "a long-lived connection to $VIP4:7 (a line every 50 ms for 6 s)"
+in_ns client python3 scripts/client.py hold "$VIP4" 6 "$TOPO_RUN/hold" &
+hold=$!
+for _ in $(seq 50); do [ -s "$TOPO_RUN/hold.ready" ] && break; sleep 0.1; done
+own=$(cat "$TOPO_RUN/hold.ready")
+other=$(( ${own#b} % NBACKENDS + 1 ))
+echo "it is on $own"
+
+say "drain $own: it keeps its established flows, gets no new ones"
+nodecli lb1 backend set "$VIP4:80/tcp" "$(b4 "${own#b}")" --state drained
+nodecli lb1 backend set "$VIP4:7/tcp" "$(b4 "${own#b}")" --state drained
 requests 12
 
-say "b2 goes down: its flows move at once, it gets nothing"
-nodecli lb1 backend set "$VIP4:80/tcp" "$(b4 2)" --state down
+say "b$other goes down: its flows move at once, it gets nothing"
+nodecli lb1 backend set "$VIP4:80/tcp" "$(b4 "$other")" --state down
 requests 12
+
+wait "$hold" || true
+say "the long-lived connection: $(cat "$TOPO_RUN/hold") (ok = every reply came from $own)"
 
 say "the forwarder's counters"
 nodecli lb1 vip list

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib/nlbtest.sh"
 . "$(dirname "$0")/../../scripts/topo.sh"
 
-CLIENT_PY="$NLBT_TOP/tests/e2e/client.py"
+CLIENT_PY="$NLB_TOP/scripts/client.py"
 
 count_of() { awk -v k="$1" '$1 == k {print $2}' <<<"$2"; }
 
