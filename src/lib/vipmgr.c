@@ -222,6 +222,17 @@ static int free_backend(const struct nlb_maps *m)
 int nlb_vipmgr__set_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			    const struct nlb_backend_spec *b, __u32 *backend_id)
 {
+	struct nlb_vip v;
+	int err = nlb_vipmgr__put_backend(m, s, b, backend_id);
+
+	if (!err)
+		err = nlb_vipmgr__find_vip(m, s, &v);
+	return err ? err : nlb_vipmgr__rebuild(m, v.vip_id, v.ring_size);
+}
+
+int nlb_vipmgr__put_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			    const struct nlb_backend_spec *b, __u32 *backend_id)
+{
 	struct nlb_backend nb = {};
 	struct nlb_vip v;
 	int id, err;
@@ -252,11 +263,22 @@ int nlb_vipmgr__set_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 		return err;
 	if (backend_id)
 		*backend_id = (__u32)id;
-	return nlb_vipmgr__rebuild(m, v.vip_id, v.ring_size);
+	return 0;
 }
 
 int nlb_vipmgr__del_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			    __u8 family, const __be32 addr[4])
+{
+	struct nlb_vip v;
+	int err = nlb_vipmgr__remove_backend(m, s, family, addr);
+
+	if (!err)
+		err = nlb_vipmgr__find_vip(m, s, &v);
+	return err ? err : nlb_vipmgr__rebuild(m, v.vip_id, v.ring_size);
+}
+
+int nlb_vipmgr__remove_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			       __u8 family, const __be32 addr[4])
 {
 	struct nlb_vip v;
 	int id, err;
@@ -267,10 +289,7 @@ int nlb_vipmgr__del_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 	id = find_backend(m, v.vip_id, family, addr);
 	if (id < 0)
 		return id;
-	err = nlb_maps__del_backend(m, (__u32)id);
-	if (err)
-		return err;
-	return nlb_vipmgr__rebuild(m, v.vip_id, v.ring_size);
+	return nlb_maps__del_backend(m, (__u32)id);
 }
 
 int nlb_vipmgr__rebuild(struct nlb_maps *m, __u32 vip_id, __u32 ring_size)
@@ -322,10 +341,46 @@ static int ring_size_of_id(const struct nlb_vip_ref *k, const struct nlb_vip *v,
 }
 
 /* One pass over the backends array groups the enabled backends of the
- * affected VIPs; then every table is built in parallel and swapped in. */
+ * VIPs; then every table is built in parallel and all are swapped in at
+ * once. */
 int nlb_vipmgr__set_states(struct nlb_maps *m,
 			   const struct nlb_state_change *changes, size_t n,
 			   int nthreads)
+{
+	__u32 *vips = calloc(n + 1, sizeof(*vips));
+	unsigned char *seen = calloc(m->max_vips, 1);
+	int err = 0, first_err = 0;
+	size_t nvips = 0;
+
+	if (!vips || !seen) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct nlb_backend *b;
+
+		err = nlb_maps__set_backend_state(m, changes[i].backend_id,
+						  changes[i].state);
+		if (err) {
+			if (!first_err)
+				first_err = err;
+			continue;
+		}
+		b = nlb_maps__backend(m, changes[i].backend_id);
+		if (b->vip_id < m->max_vips && !seen[b->vip_id]) {
+			seen[b->vip_id] = 1;
+			vips[nvips++] = b->vip_id;
+		}
+	}
+	err = nlb_vipmgr__rebuild_many(m, vips, nvips, nthreads);
+out:
+	free(vips);
+	free(seen);
+	return first_err ? first_err : err;
+}
+
+int nlb_vipmgr__rebuild_many(struct nlb_maps *m, const __u32 *vip_ids, size_t n,
+			     int nthreads)
 {
 	struct nlb_maglev_backend *mb = NULL;
 	struct nlb_maglev_job *jobs = NULL;
@@ -335,13 +390,7 @@ int nlb_vipmgr__set_states(struct nlb_maps *m,
 	const __u32 **ok_slots = NULL;
 	int err = 0, first_err = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		err = nlb_maps__set_backend_state(m, changes[i].backend_id,
-						  changes[i].state);
-		if (err && !first_err)
-			first_err = err;
-	}
-	/* which VIPs, and a dense index for each */
+	/* a dense index for each VIP */
 	slot_of = malloc(m->max_vips * sizeof(*slot_of));
 	vips = calloc(n + 1, sizeof(*vips));
 	if (!slot_of || !vips) {
@@ -350,14 +399,10 @@ int nlb_vipmgr__set_states(struct nlb_maps *m,
 	}
 	memset(slot_of, 0xff, m->max_vips * sizeof(*slot_of));
 	for (size_t i = 0; i < n; i++) {
-		const struct nlb_backend *b =
-			nlb_maps__backend(m, changes[i].backend_id);
-
-		if (!b || b->state == NLB_BACKEND_EMPTY ||
-		    b->vip_id >= m->max_vips || slot_of[b->vip_id] != ~0u)
+		if (vip_ids[i] >= m->max_vips || slot_of[vip_ids[i]] != ~0u)
 			continue;
-		slot_of[b->vip_id] = nvips;
-		vips[nvips++] = b->vip_id;
+		slot_of[vip_ids[i]] = nvips;
+		vips[nvips++] = vip_ids[i];
 	}
 	count = calloc(nvips + 1, sizeof(*count));
 	ring_of = calloc(m->max_vips, sizeof(*ring_of));

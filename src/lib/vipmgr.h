@@ -44,6 +44,14 @@ int nlb_vipmgr__set_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 int nlb_vipmgr__del_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			    __u8 family, const __be32 addr[4]);
 
+/* The same two without the table rebuild, for a batch of changes that ends
+ * with one nlb_vipmgr__rebuild_many. */
+int nlb_vipmgr__put_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			    const struct nlb_backend_spec *b,
+			    __u32 *backend_id);
+int nlb_vipmgr__remove_backend(struct nlb_maps *m, const struct nlb_vip_spec *s,
+			       __u8 family, const __be32 addr[4]);
+
 /* Many backend state changes at once (health checks flapping): every state
  * is stored first, so the data path avoids down backends at once; then each
  * affected VIP's exact table is rebuilt, all VIPs in parallel, and swapped
@@ -56,6 +64,11 @@ struct nlb_state_change {
 int nlb_vipmgr__set_states(struct nlb_maps *m,
 			   const struct nlb_state_change *changes, size_t n,
 			   int nthreads);
+
+/* Rebuilds the exact tables of these VIPs from their backends, all VIPs in
+ * parallel (nthreads 0: one per CPU), and swaps them in with one update. */
+int nlb_vipmgr__rebuild_many(struct nlb_maps *m, const __u32 *vip_ids, size_t n,
+			     int nthreads);
 
 /* Rebuilds and swaps in the exact table of a VIP from its backends. */
 int nlb_vipmgr__rebuild(struct nlb_maps *m, __u32 vip_id, __u32 ring_size);

@@ -13,6 +13,7 @@
 #include "maglev.h"
 #include "maps.h"
 #include "nlbtest.h"
+#include "reconcile.h"
 #include "vipmgr.h"
 
 #define RING 251 /* small prime: quick tables */
@@ -278,6 +279,62 @@ NLB_TEST(vipmgr_set_states)
 	ch[1] = (struct nlb_state_change){ids[0][0], NLB_BACKEND_ENABLED};
 	CHECK(t, nlb_vipmgr__set_states(m, ch, 2, 1) == -ERANGE);
 	CHECK(t, slots_of(m, vip_ids[0], ids[0][0]) > 0);
+	nlb_dp__free(dp);
+	CHECK(t, !nlb_dp__unpin_all(pin_dir), "unpin");
+}
+
+/* The reconcile decisions through the real maps: converges, then is a no-op. */
+NLB_TEST(reconcile_real_maps)
+{
+	struct nlb_want_backend bes[3] = {
+		{.family = NLB_FAMILY_V4, .weight = 1},
+		{.family = NLB_FAMILY_V4, .weight = 1},
+		{.family = NLB_FAMILY_V4,
+		 .weight = 1,
+		 .health = NLB_HEALTH_DOWN},
+	};
+	struct nlb_want_vip want[1] = {
+		{vip4("192.0.2.50", 80, IPPROTO_TCP), bes, 3}};
+	struct nlb_reconcile_result r;
+	struct nlb_node_ops ops;
+	struct nlb_maps *m;
+	struct nlb_dp *dp;
+	struct nlb_vip v;
+	__u32 ids[8];
+	int n, down_slots = 0, other = 0;
+
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/nlbt-node-%d",
+		 getpid());
+	dp = load(t);
+	if (!dp)
+		return;
+	m = nlb_dp__maps(dp);
+	for (int i = 0; i < 3; i++)
+		bes[i].addr[0] = htonl(0xc6336401 + i); /* 198.51.100.1.. */
+	nlb_reconcile_vipmgr_ops(&ops, m);
+	CHECK(t, nlb_reconcile(&ops, want, 1, &r) == 0, "%d", r.first_err);
+	CHECK(t, r.vips_added == 1 && r.backends_written == 3 &&
+			 r.vips_rebuilt == 1);
+	REQUIRE(t, !nlb_vipmgr__find_vip(m, &want[0].spec, &v));
+	n = nlb_vipmgr__backends_of(m, v.vip_id, ids, 8);
+	CHECK_EQ_INT(t, n, 3);
+	for (int i = 0; i < n && i < 8; i++) {
+		const struct nlb_backend *b = nlb_maps__backend(m, ids[i]);
+
+		if (b->state == NLB_BACKEND_DOWN)
+			down_slots += slots_of(m, v.vip_id, ids[i]);
+		else
+			other += slots_of(m, v.vip_id, ids[i]);
+	}
+	CHECK_EQ_INT(t, down_slots, 0);
+	CHECK_EQ_INT(t, other, RING);
+	CHECK(t, nlb_reconcile(&ops, want, 1, &r) == 0);
+	CHECK(t,
+	      !r.vips_added && !r.backends_written && !r.vips_rebuilt &&
+		      !r.backends_removed && !r.vips_removed,
+	      "second pass wrote something");
+	CHECK(t, nlb_reconcile(&ops, want, 0, &r) == 0 && r.vips_removed == 1);
+	CHECK(t, nlb_vipmgr__find_vip(m, &want[0].spec, &v) == -ENOENT);
 	nlb_dp__free(dp);
 	CHECK(t, !nlb_dp__unpin_all(pin_dir), "unpin");
 }
