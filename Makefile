@@ -105,7 +105,8 @@ $(BUILD)/asan/tests/unit/%: $(BUILD)/asan/obj/tests/unit/%.o $(unit_HELPERS:%.c=
 # --- fuzzing: tests/fuzz/fuzz_<name>.c with clang's libFuzzer, built together
 # with the library sources it covers (FUZZ_SRCS_fuzz_<name>), instrumented
 FUZZ_SRCS_fuzz_addr := src/lib/addr.c
-FUZZ_MAINS := $(wildcard tests/fuzz/fuzz_*.c)
+# components with their own fuzz rules (tests/*/build.mk) are left out here
+FUZZ_MAINS := $(filter-out tests/fuzz/fuzz_hc_% tests/fuzz/fuzz_cp_%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_MAINS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc/lib -D_GNU_SOURCE
 FUZZ_SECONDS ?= 60

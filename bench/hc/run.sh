@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench-hc: nlb-hc and HAProxy side by side on the same targets, and a
+# bare epoll loop as the floor. Everything runs in a namespace nlbt-hc-bench-*
+# on its loopback: N backends are 127.0.x.y, all served by one target server.
+# For each run: checks done per second against the configured rate (counted
+# by the kernel as passive TCP opens in the namespace, so the same way for
+# every checker), CPU per check (utime+stime of the checker), and nlb-hc's
+# p99 schedule lag. Prints "name: value unit" lines. Figures, not asserts.
+#   bench/hc/run.sh BUILD_DIR
+#   env: HC_BENCH_SECONDS (10), HC_BENCH_QUICK=1 (1,000 only),
+#        HC_BENCH_ONLY=https
+set -eu
+build=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${HC_BENCH_SECONDS:-10}
+warm=3
+bin=$build/bin/nlb-hc
+bdir=$build/bench/hc
+ns=nlbt-hc-bench-$$
+tmp=$(mktemp -d /tmp/nlbt-hc-bench.XXXXXX)
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+	sleep 0.2
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+in_ns() { ip netns exec "$ns" "$@"; }
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+in_ns sysctl -qw net.core.somaxconn=65535
+in_ns sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+in_ns sysctl -qw net.ipv4.tcp_max_syn_backlog=65535
+ulimit -n "$(ulimit -Hn)" # 10,000 probes may be in flight at once
+
+# certificates: ECDSA P-256, self-signed (checks do not verify here)
+openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/key.pem"
+openssl req -x509 -new -key "$tmp/key.pem" -subj /CN=hc.bench -days 2 \
+	-out "$tmp/cert.pem" 2>/dev/null
+
+start_target() { # name args...
+	local name=$1
+	shift
+	ip netns exec "$ns" "$@" --port-file "$tmp/$name.port" \
+		>"$tmp/$name.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.05; done
+	[ -s "$tmp/$name.port" ] || { echo "target $name failed"; cat "$tmp/$name.log"; exit 1; }
+}
+start_target sink python3 "$top/tests/hc/hctest.py" serve sink
+start_target http "$bdir/httpd"
+port_tcp=$(cat "$tmp/sink.port")
+port_http=$(cat "$tmp/http.port")
+
+addr() { echo "127.0.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
+
+passive_opens() {
+	in_ns awk '/^Tcp:/ { if (h) print $9; h = 1 }' /proc/net/snmp
+}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
+# measure NAME PID N: after the warm-up, count checks and CPU for $secs
+measure() {
+	local name=$1 pid=$2 n=$3 o0 o1 c0 c1 t0 t1 checks cpu_us
+	sleep "$warm"
+	o0=$(passive_opens) c0=$(cpu_ticks "$pid") t0=$(date +%s%N)
+	sleep "$secs"
+	o1=$(passive_opens) c1=$(cpu_ticks "$pid") t1=$(date +%s%N)
+	checks=$((o1 - o0))
+	cpu_us=$(((c1 - c0) * tick_us))
+	awk -v c="$checks" -v n="$n" -v t="$(((t1 - t0) / 1000))" \
+		-v cpu="$cpu_us" -v name="$name" 'BEGIN {
+		printf "%s_rate_pct: %.1f %%\n", name, 100 * c / (n * t / 1e6)
+		printf "%s_cpu_us_per_check: %.1f us\n", name, c ? cpu / c : 0
+	}'
+}
+
+run_hc() { # name type n port [extra check json]
+	local name=$1 type=$2 n=$3 port=$4 extra=${5:-} pid mport
+	python3 - "$type" "$n" "$port" "$extra" >"$tmp/hc.json" <<-'PY'
+	import json, sys
+	t, n, port, extra = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+	c = {"type": t, "port": port}
+	if extra:
+	    c.update(json.loads(extra))
+	b = [{"address": "127.0.%d.%d" % (1 + i // 250, 1 + i % 250),
+	      "vips": ["v"], "checks": [c]} for i in range(n)]
+	json.dump({"defaults": {"interval_ms": 1000, "timeout_ms": 1000},
+	           "backends": b}, sys.stdout)
+	PY
+	ip netns exec "$ns" "$bin" --config "$tmp/hc.json" \
+		--stream "$tmp/hc.sock" --state "$tmp/hc.state" \
+		--metrics 127.0.0.1:0 --log-level warn 2>"$tmp/hc.log" &
+	pid=$!
+	pids+=($pid)
+	measure "$name" "$pid" "$n"
+	mport=$(in_ns ss -ltnpH | awk -v p="pid=$pid," '$0 ~ p { split($4, a, ":"); print a[2] }' | head -1)
+	in_ns curl -s "http://127.0.0.1:$mport/metrics" >"$tmp/hc.metrics" || true
+	awk -v name="$name" '
+		/^nlb_hc_schedule_lag_seconds_bucket/ {
+			match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+			b[++nb] = le; v[nb] = $2 }
+		/^nlb_hc_schedule_lag_seconds_count/ { total = $2 }
+		END { for (i = 1; i <= nb; i++) if (v[i] >= 0.99 * total) {
+			printf "%s_lag_p99_ms: %s ms\n", name, (b[i] == "+Inf" ? "inf" : b[i] * 1000); exit } }
+	' "$tmp/hc.metrics"
+	# checks that passed, by nlb-hc's own count over its whole run
+	awk -v name="$name" -v n="$n" '
+		/^nlb_hc_checks_total/ && /result="pass"/ { p += $2 }
+		/^nlb_hc_checks_total/ && /result="fail"/ { f += $2 }
+		END { printf "%s_pass_pct: %.1f %%\n", name, p + f ? 100 * p / (p + f) : 0 }
+	' "$tmp/hc.metrics"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+run_haproxy() { # name type n port
+	local name=$1 type=$2 n=$3 port=$4 pid i opts=""
+	case $type in
+	http) opts="option httpchk GET /" ;;
+	https) opts="option httpchk GET /" ;;
+	esac
+	{
+		printf 'global\n  maxconn 1000\n  nbthread 1\n'
+		printf 'defaults\n  mode tcp\n  timeout connect 1s\n'
+		printf '  timeout check 1s\n  timeout client 1s\n  timeout server 1s\n'
+		# HAProxy refuses to run without a listener; this one is unused
+		printf 'frontend f\n  bind unix@%s/hap.sock\n  default_backend b\n' "$tmp"
+		printf 'backend b\n  %s\n' "$opts"
+		for ((i = 0; i < n; i++)); do
+			printf '  server s%d %s:%d check inter 1s%s\n' "$i" \
+				"$(addr $i)" "$port" \
+				"$([ "$type" = https ] && echo ' check-ssl verify none no-ssl-reuse')"
+		done
+	} >"$tmp/haproxy.cfg"
+	ip netns exec "$ns" haproxy -db -q -f "$tmp/haproxy.cfg" \
+		>"$tmp/haproxy.log" 2>&1 &
+	pid=$!
+	pids+=($pid)
+	sleep 1
+	if ! kill -0 "$pid" 2>/dev/null; then
+		echo "# $name: haproxy did not start: $(tail -n 2 "$tmp/haproxy.log")"
+		return 0
+	fi
+	measure "$name" "$pid" "$n"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+run_ref() { # name type n port
+	local out
+	out=$(in_ns "$bdir/epoll_ref" "$2" "$4" "$3" "$secs")
+	echo "$out" | awk -v name="$1" -v n="$3" -v s="$secs" '{
+		printf "%s_rate_pct: %.1f %%\n", name, 100 * $2 / (n * s)
+		printf "%s_cpu_us_per_check: %.1f us\n", name, $2 ? $6 / $2 : 0 }'
+}
+
+echo "# nlb-hc benchmark: ${secs}s per run after ${warm}s warm-up, $(nproc) cores, $(date -u +%FT%TZ)"
+sizes="1000 10000"
+[ "${HC_BENCH_QUICK:-0}" = 1 ] && sizes=1000
+# HC_BENCH_ONLY=https skips the TCP and HTTP runs
+[ "${HC_BENCH_ONLY:-}" = https ] && sizes=
+for n in $sizes; do
+	k=$((n / 1000))k
+	run_ref "ref_tcp_$k" tcp "$n" "$port_tcp"
+	run_hc "hc_tcp_$k" tcp "$n" "$port_tcp"
+	command -v haproxy >/dev/null && run_haproxy "haproxy_tcp_$k" tcp "$n" "$port_tcp"
+	run_ref "ref_http_$k" http "$n" "$port_http"
+	run_hc "hc_http_$k" http "$n" "$port_http"
+	command -v haproxy >/dev/null && run_haproxy "haproxy_http_$k" http "$n" "$port_http"
+done
+# A fresh TLS target for every HTTPS run: one that fell behind on
+# handshakes in the run before would still be clogged. $1: extra options.
+https_target() {
+	[ -n "${tls_pid:-}" ] && { kill "$tls_pid" 2>/dev/null || true; }
+	rm -f "$tmp/tls.port"
+	start_target tls "$bdir/httpd" --tls "$tmp/cert.pem" "$tmp/key.pem" "$@"
+	tls_pid=${pids[-1]}
+	tls_port=$(cat "$tmp/tls.port")
+}
+# Full handshakes: the target issues no tickets and caches no sessions, and
+# the checkers are told not to resume. 250 backends first, where neither the
+# checker nor the one-thread target runs short of CPU on a small box (the CPU
+# per check), then 1,000 (the rate).
+https_target --no-tickets
+run_hc hc_https_250 https 250 "$tls_port" | tee "$tmp/full"
+if command -v haproxy >/dev/null; then
+	https_target --no-tickets
+	run_haproxy haproxy_https_250 https 250 "$tls_port" | tee "$tmp/hap"
+fi
+https_target
+run_hc hc_https_resume_250 https 250 "$tls_port" '{"resume": true}' | tee "$tmp/resume"
+https_target --no-tickets
+run_hc hc_https_1k https 1000 "$tls_port"
+if command -v haproxy >/dev/null; then
+	https_target --no-tickets
+	run_haproxy haproxy_https_1k https 1000 "$tls_port"
+fi
+https_target --no-tickets
+port_https_nt=$tls_port
+val() { awk -v k="$2" '$1 == k ":" { print $2 }' "$1"; }
+echo "hc_https_cpu_us_per_check: $(val "$tmp/full" hc_https_250_cpu_us_per_check) us"
+[ -s "$tmp/hap" ] && echo "haproxy_https_cpu_us_per_check: $(val "$tmp/hap" haproxy_https_250_cpu_us_per_check) us"
+awk -v a="$(val "$tmp/full" hc_https_250_cpu_us_per_check)" \
+	-v b="$(val "$tmp/resume" hc_https_resume_250_cpu_us_per_check)" \
+	'BEGIN { printf "hc_https_resume_speedup: %.2f x\n", b > 0 ? a / b : 0 }'
+# the bare client handshake of each library, median of three runs
+for i in 1 2 3; do
+	in_ns "$bdir/tls_bench" "$port_https_nt" 2
+done >"$tmp/tls"
+for lib in openssl gnutls wolfssl; do
+	v=$(awk -v k="tls_${lib}_handshake_cpu_us:" '$1 == k { print $2 }' "$tmp/tls" | sort -n | sed -n 2p)
+	[ -n "$v" ] && echo "tls_${lib}_handshake_cpu_us: $v us"
+done
+case $("$bin" --version) in
+*GnuTLS*) chosen=gnutls ;;
+*wolfSSL*) chosen=wolfssl ;;
+*) chosen=openssl ;;
+esac
+v=$(awk -v k="tls_${chosen}_handshake_cpu_us:" '$1 == k { print $2 }' "$tmp/tls" | sort -n | sed -n 2p)
+echo "tls_handshake_cpu_us: $v us ($chosen)"

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* nlb-hc TLS client: the thin interface that keeps the TLS library (OpenSSL
+ * 3, chosen by measurement, see docs/nlb-hc.md) out of the rest of the code.
+ * Every call is non-blocking: -EAGAIN comes with the epoll event to wait
+ * for in *want. */
+#ifndef HC_TLS_H
+#define HC_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct hc_check;
+struct hc_tls_ctx; /* shared settings: CA, client cert, versions */
+struct hc_tls; /* one connection */
+struct hc_tls_sess; /* a session to resume */
+
+/* The library's name and version, for --version and the logs. */
+const char *hc_tls_library(void);
+
+int hc_tls_ctx_new(const struct hc_check *c, struct hc_tls_ctx **out, char *err,
+		   size_t errlen);
+void hc_tls_ctx_free(struct hc_tls_ctx *t);
+
+/* sni and verify_host may be NULL. */
+int hc_tls_new(struct hc_tls_ctx *t, int fd, const char *sni,
+	       const char *verify_host, struct hc_tls_sess *resume,
+	       struct hc_tls **out);
+void hc_tls_free(struct hc_tls *c);
+
+int hc_tls_handshake(struct hc_tls *c, unsigned *want, char *reason,
+		     size_t rlen);
+/* Return bytes moved, 0 for end of stream (read), or -errno. */
+ssize_t hc_tls_write(struct hc_tls *c, const void *buf, size_t len,
+		     unsigned *want, char *reason, size_t rlen);
+ssize_t hc_tls_read(struct hc_tls *c, void *buf, size_t len, unsigned *want,
+		    char *reason, size_t rlen);
+
+bool hc_tls_resumed(const struct hc_tls *c);
+/* The session to offer next time, or NULL; the caller owns it. */
+struct hc_tls_sess *hc_tls_session(struct hc_tls *c);
+void hc_tls_sess_free(struct hc_tls_sess *s);
+
+#endif /* HC_TLS_H */

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nlb-hc TLS client on GnuTLS: the only file that includes GnuTLS, built
+ * when HC_TLS=gnutls (see build.mk; tls_openssl.c is the other backend). */
+#ifdef HC_TLS_GNUTLS
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "hc_config.h"
+#include "tls.h"
+
+struct hc_tls_ctx {
+	gnutls_certificate_credentials_t cred;
+	gnutls_priority_t prio;
+	bool verify, resume;
+};
+
+struct hc_tls_sess {
+	gnutls_datum_t data;
+};
+
+const char *hc_tls_library(void)
+{
+	static char name[32];
+
+	snprintf(name, sizeof(name), "GnuTLS %s", gnutls_check_version(NULL));
+	return name;
+}
+
+int hc_tls_ctx_new(const struct hc_check *c, struct hc_tls_ctx **out, char *err,
+		   size_t errlen)
+{
+	const char *what = "credentials";
+	struct hc_tls_ctx *t;
+	int ret;
+
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->verify = c->verify;
+	t->resume = c->resume;
+	ret = gnutls_certificate_allocate_credentials(&t->cred);
+	if (ret < 0)
+		goto fail;
+	if (c->verify) {
+		what = "CA file";
+		ret = c->ca_file ? gnutls_certificate_set_x509_trust_file(
+					   t->cred, c->ca_file,
+					   GNUTLS_X509_FMT_PEM)
+				 : gnutls_certificate_set_x509_system_trust(
+					   t->cred);
+		if (ret == 0)
+			ret = GNUTLS_E_NO_CERTIFICATE_FOUND;
+		if (ret < 0)
+			goto fail;
+	}
+	if (c->cert_file) {
+		what = "client certificate";
+		ret = gnutls_certificate_set_x509_key_file(
+			t->cred, c->cert_file, c->key_file,
+			GNUTLS_X509_FMT_PEM);
+		if (ret < 0)
+			goto fail;
+	}
+	what = "priorities";
+	ret = gnutls_priority_init(
+		&t->prio,
+		c->tls_min == 13 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+				 : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+		NULL);
+	if (ret < 0)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	snprintf(err, errlen, "TLS: cannot load %s: %s", what,
+		 gnutls_strerror(ret));
+	hc_tls_ctx_free(t);
+	return -EINVAL;
+}
+
+void hc_tls_ctx_free(struct hc_tls_ctx *t)
+{
+	if (!t)
+		return;
+	if (t->prio)
+		gnutls_priority_deinit(t->prio);
+	if (t->cred)
+		gnutls_certificate_free_credentials(t->cred);
+	free(t);
+}
+
+int hc_tls_new(struct hc_tls_ctx *t, int fd, const char *sni,
+	       const char *verify_host, struct hc_tls_sess *resume,
+	       struct hc_tls **out)
+{
+	unsigned flags = GNUTLS_CLIENT | GNUTLS_NONBLOCK;
+	gnutls_session_t s;
+
+	/* without resumption, a ticket is work for both sides and no use */
+	if (!t->resume)
+		flags |= GNUTLS_NO_TICKETS;
+	if (gnutls_init(&s, flags) < 0)
+		return -ENOMEM;
+	if (gnutls_priority_set(s, t->prio) < 0 ||
+	    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, t->cred) < 0 ||
+	    (sni && gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni,
+					   strlen(sni)) < 0) ||
+	    (resume && gnutls_session_set_data(s, resume->data.data,
+					       resume->data.size) < 0)) {
+		gnutls_deinit(s);
+		return -EINVAL;
+	}
+	if (t->verify)
+		gnutls_session_set_verify_cert(s, verify_host, 0);
+	gnutls_transport_set_int(s, fd);
+	*out = (struct hc_tls *)s;
+	return 0;
+}
+
+void hc_tls_free(struct hc_tls *c)
+{
+	gnutls_deinit((gnutls_session_t)c);
+}
+
+/* The words OpenSSL users know, for the status bits that matter. */
+static const char *verify_why(unsigned st)
+{
+	if (st & GNUTLS_CERT_EXPIRED)
+		return "certificate has expired";
+	if (st & GNUTLS_CERT_NOT_ACTIVATED)
+		return "certificate is not yet valid";
+	if (st & GNUTLS_CERT_REVOKED)
+		return "certificate revoked";
+	if (st & GNUTLS_CERT_UNEXPECTED_OWNER)
+		return "hostname mismatch";
+	if (st & GNUTLS_CERT_SIGNER_NOT_FOUND)
+		return "self-signed certificate or unknown issuer";
+	if (st & GNUTLS_CERT_SIGNATURE_FAILURE)
+		return "bad signature";
+	if (st & GNUTLS_CERT_INSECURE_ALGORITHM)
+		return "insecure algorithm";
+	return "untrusted";
+}
+
+static int tls_err(gnutls_session_t s, int ret, unsigned *want, char *reason,
+		   size_t rlen)
+{
+	int err = errno;
+
+	switch (ret) {
+	case GNUTLS_E_AGAIN:
+	case GNUTLS_E_INTERRUPTED:
+		*want = gnutls_record_get_direction(s) ? EPOLLOUT : EPOLLIN;
+		return -EAGAIN;
+	case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
+		snprintf(reason, rlen, "TLS: certificate verify failed (%s)",
+			 verify_why(gnutls_session_get_verify_cert_status(s)));
+		return -EPROTO;
+	case GNUTLS_E_PREMATURE_TERMINATION:
+		snprintf(reason, rlen, "TLS: connection closed by peer");
+		return -ECONNRESET;
+	case GNUTLS_E_PUSH_ERROR:
+	case GNUTLS_E_PULL_ERROR:
+		if (err && err != EAGAIN) {
+			snprintf(reason, rlen, "TLS: %s", strerror(err));
+			if (reason[5] >= 'A' && reason[5] <= 'Z')
+				reason[5] += 'a' - 'A';
+			return -err;
+		}
+		snprintf(reason, rlen, "TLS: connection closed by peer");
+		return -ECONNRESET;
+	default:
+		snprintf(reason, rlen, "TLS: %s", gnutls_strerror(ret));
+		return -EPROTO;
+	}
+}
+
+int hc_tls_handshake(struct hc_tls *c, unsigned *want, char *reason,
+		     size_t rlen)
+{
+	gnutls_session_t s = (gnutls_session_t)c;
+	int ret;
+
+	errno = 0;
+	ret = gnutls_handshake(s);
+	if (!ret)
+		return 0;
+	return tls_err(s, ret, want, reason, rlen);
+}
+
+ssize_t hc_tls_write(struct hc_tls *c, const void *buf, size_t len,
+		     unsigned *want, char *reason, size_t rlen)
+{
+	gnutls_session_t s = (gnutls_session_t)c;
+	ssize_t ret;
+
+	errno = 0;
+	ret = gnutls_record_send(s, buf, len);
+	if (ret >= 0)
+		return ret;
+	return tls_err(s, ret, want, reason, rlen);
+}
+
+ssize_t hc_tls_read(struct hc_tls *c, void *buf, size_t len, unsigned *want,
+		    char *reason, size_t rlen)
+{
+	gnutls_session_t s = (gnutls_session_t)c;
+	ssize_t ret;
+
+	errno = 0;
+	ret = gnutls_record_recv(s, buf, len);
+	if (ret >= 0)
+		return ret;
+	/* most HTTP servers close without close_notify: that is the end */
+	if (ret == GNUTLS_E_PREMATURE_TERMINATION)
+		return 0;
+	return tls_err(s, ret, want, reason, rlen);
+}
+
+bool hc_tls_resumed(const struct hc_tls *c)
+{
+	return gnutls_session_is_resumed((gnutls_session_t)c);
+}
+
+struct hc_tls_sess *hc_tls_session(struct hc_tls *c)
+{
+	struct hc_tls_sess *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (gnutls_session_get_data2((gnutls_session_t)c, &s->data) < 0 ||
+	    !s->data.size) {
+		hc_tls_sess_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void hc_tls_sess_free(struct hc_tls_sess *s)
+{
+	if (!s)
+		return;
+	gnutls_free(s->data.data);
+	free(s);
+}
+#endif /* HC_TLS_GNUTLS */

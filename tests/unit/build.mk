@@ -1,0 +1,1 @@
+LIBS_tests_unit += -lcjson
