@@ -1,0 +1,2 @@
+# nlb-gateway: SQLite store, cJSON, OpenSSL (token hashes, HTTPS)
+LIBS_nlb_gateway += -lsqlite3 -lcjson -lssl -lcrypto

@@ -1,0 +1,2 @@
+# nlbctl: cJSON, libyaml (manifests and -o yaml)
+LIBS_nlbctl += -lcjson -lyaml

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Scheduler decisions: AZ spread, least loaded, capacity, rescheduling on
+ * node loss and drain, no churn; and one controller pass on a real store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nlbtest.h"
+#include "sched_ctl.h"
+#include "sched_place.h"
+
+static void mk_nodes(struct sched_node *n, int cnt, int zones, int cap)
+{
+	static const char *const zn[] = {"az1", "az2", "az3", "az4"};
+	static char names[64][8];
+	int i;
+
+	for (i = 0; i < cnt; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%02d", i);
+		n[i] = (struct sched_node){.name = names[i],
+					   .zone = zn[i % zones],
+					   .capacity = cap,
+					   .ready = true};
+	}
+}
+
+static bool distinct_zones(const struct sched_node *n,
+			   const struct sched_vip *v)
+{
+	int i, j;
+
+	for (i = 0; i < v->nout; i++)
+		for (j = i + 1; j < v->nout; j++)
+			if (!strcmp(n[v->out[i]].zone, n[v->out[j]].zone))
+				return false;
+	return true;
+}
+
+NLB_TEST(sched_az_spread)
+{
+	struct sched_node n[6];
+	struct sched_vip v[30] = {0};
+	int i;
+
+	/* nodes n00..n05 in az1,az2,az3,az1,az2,az3 */
+	mk_nodes(n, 6, 3, 100);
+	for (i = 0; i < 30; i++)
+		v[i].replicas = 3;
+	CHECK_EQ_INT(t, sched_place(n, 6, v, 30), 0);
+	for (i = 0; i < 30; i++) {
+		CHECK_EQ_INT(t, v[i].nout, 3);
+		CHECK(t, distinct_zones(n, &v[i]), "vip %d shares a zone", i);
+		CHECK(t, v[i].changed, "fresh placement is a change");
+	}
+}
+
+NLB_TEST(sched_least_loaded)
+{
+	struct sched_node n[5];
+	struct sched_vip v[101] = {0};
+	int i, min = 1 << 30, max = 0;
+
+	mk_nodes(n, 5, 1, 1000);
+	for (i = 0; i < 100; i++)
+		v[i].replicas = 2;
+	CHECK_EQ_INT(t, sched_place(n, 5, v, 100), 0);
+	for (i = 0; i < 5; i++) {
+		min = n[i].load < min ? n[i].load : min;
+		max = n[i].load > max ? n[i].load : max;
+	}
+	CHECK_EQ_INT(t, min, 40);
+	CHECK_EQ_INT(t, max, 40);
+	/* a new node gets the next VIP, nothing else moves */
+	for (i = 0; i < 100; i++) {
+		memcpy(v[i].cur, v[i].out, sizeof(v[i].out));
+		v[i].ncur = v[i].nout;
+	}
+	{
+		struct sched_node m[6];
+
+		mk_nodes(m, 6, 1, 1000);
+		v[100].replicas = 1;
+		CHECK_EQ_INT(t, sched_place(m, 6, v, 101), 0);
+		CHECK_EQ_INT(t, v[100].out[0], 5);
+		for (i = 0; i < 100; i++)
+			CHECK(t, !v[i].changed, "vip %d moved", i);
+	}
+}
+
+NLB_TEST(sched_capacity)
+{
+	struct sched_node n[3];
+	struct sched_vip v[4] = {0};
+	int i;
+
+	mk_nodes(n, 3, 3, 2);
+	for (i = 0; i < 4; i++)
+		v[i].replicas = 2;
+	/* 3 nodes x 2 slots = 6 slots for 8 wanted */
+	CHECK_EQ_INT(t, sched_place(n, 3, v, 4), 1);
+	for (i = 0; i < 3; i++)
+		CHECK(t, n[i].load <= 2, "node %d over capacity: %d", i,
+		      n[i].load);
+	CHECK_EQ_INT(t, v[3].nout, 0);
+}
+
+NLB_TEST(sched_node_loss_and_drain)
+{
+	struct sched_node n[4];
+	struct sched_vip v[8] = {0};
+	int i, k;
+
+	mk_nodes(n, 4, 2, 100);
+	for (i = 0; i < 8; i++)
+		v[i].replicas = 2;
+	REQUIRE(t, sched_place(n, 4, v, 8) == 0);
+	for (i = 0; i < 8; i++) {
+		memcpy(v[i].cur, v[i].out, sizeof(v[i].out));
+		v[i].ncur = v[i].nout;
+	}
+	if (nlbt_sub_begin(t, "lost")) {
+		n[1].ready = false; /* missed heartbeats */
+		CHECK_EQ_INT(t, sched_place(n, 4, v, 8), 0);
+		for (i = 0; i < 8; i++) {
+			bool had1 = false;
+
+			for (k = 0; k < v[i].ncur; k++)
+				had1 |= v[i].cur[k] == 1;
+			for (k = 0; k < v[i].nout; k++)
+				CHECK(t, v[i].out[k] != 1,
+				      "vip %d still on "
+				      "the lost node",
+				      i);
+			CHECK_EQ_INT(t, v[i].nout, 2);
+			CHECK(t, v[i].changed == had1,
+			      "vip %d changed=%d had1=%d", i, v[i].changed,
+			      had1);
+			/* the surviving replica stays where it was */
+			for (k = 0; k < v[i].ncur; k++)
+				if (v[i].cur[k] != 1)
+					CHECK(t,
+					      v[i].out[0] == v[i].cur[k] ||
+						      v[i].out[1] ==
+							      v[i].cur[k],
+					      "vip %d lost a good node", i);
+		}
+		n[1].ready = true;
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "drained")) {
+		n[2].ready = false; /* drained by an operator */
+		CHECK_EQ_INT(t, sched_place(n, 4, v, 8), 0);
+		CHECK_EQ_INT(t, n[2].load, 0);
+		for (i = 0; i < 8; i++)
+			CHECK_EQ_INT(t, v[i].nout, 2);
+		n[2].ready = true;
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "all_down")) {
+		for (i = 0; i < 4; i++)
+			n[i].ready = false;
+		CHECK_EQ_INT(t, sched_place(n, 4, v, 8), 8);
+		CHECK_EQ_INT(t, v[0].nout, 0);
+		nlbt_sub_end(t);
+	}
+}
+
+NLB_TEST(sched_no_churn)
+{
+	struct sched_node n[6];
+	struct sched_vip v[50] = {0};
+	int i, round;
+
+	mk_nodes(n, 6, 3, 100);
+	for (i = 0; i < 50; i++)
+		v[i].replicas = 2;
+	for (round = 0; round < 3; round++) {
+		CHECK_EQ_INT(t, sched_place(n, 6, v, 50), 0);
+		for (i = 0; i < 50; i++) {
+			if (round)
+				CHECK(t, !v[i].changed, "round %d vip %d moved",
+				      round, i);
+			memcpy(v[i].cur, v[i].out, sizeof(v[i].out));
+			v[i].ncur = v[i].nout;
+		}
+	}
+	/* two replicas in one zone (placed when only that zone had room)
+	 * are still well placed: no move just to spread */
+	{
+		struct sched_vip w = {.replicas = 2, .ncur = 2, .cur = {0, 3}};
+
+		CHECK_EQ_INT(t, sched_place(n, 6, &w, 1), 0);
+		CHECK(t, !w.changed, "same-zone pair was moved");
+	}
+}
+
+NLB_TEST(sched_zone_filter)
+{
+	struct sched_node n[6];
+	static const char *const only[] = {"az2"};
+	struct sched_vip v = {.replicas = 2, .zones = only, .nzones = 1};
+	int k;
+
+	mk_nodes(n, 6, 3, 100);
+	CHECK_EQ_INT(t, sched_place(n, 6, &v, 1), 0);
+	CHECK_EQ_INT(t, v.nout, 2);
+	for (k = 0; k < v.nout; k++)
+		CHECK(t, !strcmp(n[v.out[k]].zone, "az2"), "zone %s",
+		      n[v.out[k]].zone);
+}
+
+/* --- the controller on a real SQLite store ------------------------------ */
+
+static int put(struct store *st, const char *k, const char *v)
+{
+	struct store_op op = {STORE_PUT, k, v};
+
+	return store_txn(st, NULL, 0, &op, 1, NULL);
+}
+
+static int count(struct store *st, const char *prefix)
+{
+	struct store_kv *kvs;
+	size_t n;
+
+	if (store_range(st, prefix, NULL, 0, &kvs, &n))
+		return -1;
+	store_kvs_free(kvs, n);
+	return (int)n;
+}
+
+NLB_TEST(sched_ctl_pass)
+{
+	char dir[] = "/tmp/nlbt-cp-sched.XXXXXX", path[64], v[256];
+	struct sched_ctl c;
+	struct sched_stats s;
+	struct store *st;
+	int err, i;
+	long long now;
+
+	REQUIRE(t, mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "sqlite:%s/db", dir);
+	st = store_open(path, &err);
+	REQUIRE(t, st != NULL, "store_open: %d", err);
+	sched_ctl_init(&c, st, "test");
+	c.heartbeat_timeout_ms = 1000;
+	now = gw_now_ms();
+	for (i = 0; i < 4; i++) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "node/n%d", i);
+		snprintf(v, sizeof(v),
+			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
+			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
+			 i, i % 2, now);
+		CHECK_EQ_INT(t, put(st, k, v), 0);
+	}
+	CHECK_EQ_INT(t,
+		     put(st, "lb/t/a",
+			 "{\"name\":\"a\",\"spec\":{\"replicas\":2},"
+			 "\"metadata\":{\"generation\":1}}"),
+		     0);
+	CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.moved, 1);
+	CHECK_EQ_INT(t, s.ready, 4);
+	CHECK_EQ_INT(t, count(st, "nodeassign/"), 2);
+	CHECK_EQ_INT(t, count(st, "nodegen/"), 2);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.moved, 0);
+	/* a second scheduler does not lead while the lease holds */
+	{
+		struct sched_ctl c2;
+
+		sched_ctl_init(&c2, st, "other");
+		CHECK_EQ_INT(t, sched_ctl_lead(&c2), 0);
+		sched_ctl_resign(&c);
+		CHECK_EQ_INT(t, sched_ctl_lead(&c2), 1);
+		CHECK_EQ_INT(t, sched_ctl_lead(&c), 0);
+		sched_ctl_fini(&c2);
+	}
+	/* every node but n3 goes silent: the LB ends on n3 alone */
+	for (i = 0; i < 3; i++) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "node/n%d", i);
+		snprintf(v, sizeof(v),
+			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
+			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
+			 i, i % 2, now - 5000);
+		CHECK_EQ_INT(t, put(st, k, v), 0);
+	}
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.ready, 1);
+	CHECK_EQ_INT(t, s.short_, 1);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n3/"), 1);
+	CHECK_EQ_INT(t, count(st, "nodeassign/"), 1);
+	sched_ctl_fini(&c);
+	store_close(st);
+	snprintf(v, sizeof(v), "rm -rf %s", dir);
+	CHECK_EQ_INT(t, system(v), 0);
+}
