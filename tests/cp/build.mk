@@ -1,6 +1,6 @@
 # Control-plane test extras: the libFuzzer harnesses for request JSON and
 # manifest YAML (tests/fuzz/fuzz_cp_*.c). `make fuzz-cp` runs each for
-# FUZZ_CP_SECONDS; tests/cp/test_cp_fuzz.sh runs them briefly in make test.
+# FUZZ_CP_SECONDS; tests/fuzz/test_fuzz_smoke.sh runs them briefly in make test.
 FUZZ_CP_SECONDS ?= 60
 FUZZ_CP_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_cp_*.c))
 FUZZ_CP_LIBSRC := src/lib/gw_lb.c src/lib/gw_addr.c src/lib/cp_json.c src/lib/cp_yaml.c

@@ -1,6 +1,6 @@
 # nlb-hc fuzzing: libFuzzer harnesses of the config parser and the HTTP
 # reader, built with clang. `make fuzz-hc` runs each for FUZZ_HC_SECONDS;
-# `make all` builds them so that tests/hc/test_hc_fuzz.sh can give them a
+# `make all` builds them so that tests/fuzz/test_fuzz_smoke.sh can give them a
 # short run.
 FUZZ_HC_SECONDS ?= 60
 FUZZ_HC_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined \
