@@ -81,14 +81,14 @@ void cp_cfg_defaults(struct cp_cfg *c)
 
 int cp_daemon_setup(int argc, char **argv, const char *daemon, const char *what,
 		    const struct cp_flag *t, size_t n, struct cp_cfg *cfg,
-		    struct cp_log *log, struct store **st)
+		    struct nlb_log *log, struct store **st)
 {
 	char err[256];
 	int rc;
 
 	cp_cfg_defaults(cfg);
 	log->f = stderr;
-	log->level = CP_LOG_INFO;
+	log->level = NLB_LOG_INFO;
 	log->daemon = daemon;
 	rc = cp_flags_parse(t, n, cfg, argc, argv, err, sizeof(err));
 	if (rc == 1) {
@@ -99,7 +99,7 @@ int cp_daemon_setup(int argc, char **argv, const char *daemon, const char *what,
 		fprintf(stderr, "%s: %s\n", daemon, err);
 		return rc;
 	}
-	if (cp_log_level_parse(cfg->log_level, &log->level)) {
+	if (nlb_log_level_parse(cfg->log_level, &log->level)) {
 		fprintf(stderr, "%s: --log-level: error, warn, info or debug\n",
 			daemon);
 		return -EINVAL;
@@ -111,7 +111,7 @@ int cp_daemon_setup(int argc, char **argv, const char *daemon, const char *what,
 	}
 	*st = store_open(cfg->store, &rc);
 	if (!*st) {
-		cp_logf(log, CP_LOG_ERROR,
+		nlb_logf(log, NLB_LOG_ERROR,
 			"msg=\"store open failed\" "
 			"store=%s err=\"%s\"",
 			cfg->store, strerror(-rc));
@@ -125,7 +125,7 @@ static void access_log(void *ctx, const struct cp_http_req *req,
 
 struct gw_srv {
 	struct gw gw;
-	struct cp_log *log;
+	struct nlb_log *log;
 };
 
 static void access_log(void *ctx, const struct cp_http_req *req,
@@ -134,7 +134,7 @@ static void access_log(void *ctx, const struct cp_http_req *req,
 	struct gw_srv *s = ctx;
 
 	gw_observe(&s->gw, resp->status, ms);
-	cp_logf(s->log, CP_LOG_INFO,
+	nlb_logf(s->log, NLB_LOG_INFO,
 		"msg=request method=%s path=%s status=%d ms=%.2f peer=%s",
 		req->method, req->path ? req->path : "-", resp->status, ms,
 		req->peer);
@@ -158,7 +158,7 @@ static int read_token(const char *path, char *buf, size_t n)
 	return 0;
 }
 
-int cp_gateway_run(const struct cp_cfg *cfg, struct cp_log *log,
+int cp_gateway_run(const struct cp_cfg *cfg, struct nlb_log *log,
 		   struct store *st, volatile sig_atomic_t *stop)
 {
 	struct cp_http_opts o = {0};
@@ -177,7 +177,7 @@ int cp_gateway_run(const struct cp_cfg *cfg, struct cp_log *log,
 		if (!err)
 			err = gw_bootstrap_admin(&s.gw, tok);
 		if (err) {
-			cp_logf(log, CP_LOG_ERROR,
+			nlb_logf(log, NLB_LOG_ERROR,
 				"msg=\"admin token not usable\" file=%s "
 				"err=\"%s\"",
 				cfg->admin_token_file, strerror(-err));
@@ -195,13 +195,13 @@ int cp_gateway_run(const struct cp_cfg *cfg, struct cp_log *log,
 	o.ctx = &s;
 	srv = cp_http_server_new(&o, &err);
 	if (!srv) {
-		cp_logf(log, CP_LOG_ERROR,
+		nlb_logf(log, NLB_LOG_ERROR,
 			"msg=\"listen failed\" addr=%s port=%lld err=\"%s\"",
 			cfg->listen, cfg->port, strerror(-err));
 		gw_fini(&s.gw);
 		return err;
 	}
-	cp_logf(log, CP_LOG_INFO, "msg=listening addr=%s port=%d tls=%s",
+	nlb_logf(log, NLB_LOG_INFO, "msg=listening addr=%s port=%d tls=%s",
 		cfg->listen, cp_http_server_port(srv),
 		cfg->tls_cert ? "yes" : "no");
 	if (cfg->port_file) {
@@ -221,7 +221,7 @@ int cp_gateway_run(const struct cp_cfg *cfg, struct cp_log *log,
 	if (err == -EBUSY) {
 		/* requests still in flight use s and the store: leave both
 		 * to the exit of the process */
-		cp_logf(log, CP_LOG_INFO,
+		nlb_logf(log, NLB_LOG_INFO,
 			"msg=\"stopping with open requests\"");
 		return err;
 	}
@@ -230,7 +230,7 @@ int cp_gateway_run(const struct cp_cfg *cfg, struct cp_log *log,
 	return err;
 }
 
-int cp_scheduler_run(const struct cp_cfg *cfg, struct cp_log *log,
+int cp_scheduler_run(const struct cp_cfg *cfg, struct nlb_log *log,
 		     struct store *st, volatile sig_atomic_t *stop)
 {
 	struct sched_ctl c;
@@ -251,18 +251,18 @@ int cp_scheduler_run(const struct cp_cfg *cfg, struct cp_log *log,
 	c.heartbeat_timeout_ms = cfg->heartbeat_timeout_ms;
 	c.lease_ms = cfg->lease_ms;
 	c.gw.heartbeat_timeout_ms = cfg->heartbeat_timeout_ms;
-	cp_logf(log, CP_LOG_INFO, "msg=started holder=%s", holder);
+	nlb_logf(log, NLB_LOG_INFO, "msg=started holder=%s", holder);
 	while (!*stop) {
 		struct sched_stats s;
 		int l = sched_ctl_lead(&c);
 
 		if (l < 0) {
-			cp_logf(log, CP_LOG_WARN,
+			nlb_logf(log, NLB_LOG_WARN,
 				"msg=\"leader election failed\" err=\"%s\"",
 				strerror(-l));
 		} else if (l != leader) {
 			leader = l;
-			cp_logf(log, CP_LOG_INFO, "msg=%s holder=%s",
+			nlb_logf(log, NLB_LOG_INFO, "msg=%s holder=%s",
 				leader ? "\"became leader\""
 				       : "\"lost leadership\"",
 				holder);
@@ -277,12 +277,12 @@ int cp_scheduler_run(const struct cp_cfg *cfg, struct cp_log *log,
 			pass_ms = (b.tv_sec - a.tv_sec) * 1e3 +
 				  (b.tv_nsec - a.tv_nsec) / 1e6;
 			if (err)
-				cp_logf(log, CP_LOG_WARN,
+				nlb_logf(log, NLB_LOG_WARN,
 					"msg=\"scheduling pass failed\" "
 					"err=\"%s\"",
 					strerror(-err));
 			else if (s.moved || s.expired || s.finalized)
-				cp_logf(log, CP_LOG_INFO,
+				nlb_logf(log, NLB_LOG_INFO,
 					"msg=scheduled nodes=%d ready=%d "
 					"lbs=%d moved=%d short=%d expired=%d "
 					"deleted=%d ms=%.1f",

@@ -7,7 +7,7 @@
 #include <signal.h>
 
 #include "cp_flags.h"
-#include "cp_log.h"
+#include "log.h"
 #include "store_kv.h"
 
 struct cp_cfg {
@@ -41,13 +41,13 @@ extern const size_t cp_controlplane_nflags;
  * --help (usage printed), or -errno (message printed). */
 int cp_daemon_setup(int argc, char **argv, const char *daemon, const char *what,
 		    const struct cp_flag *t, size_t n, struct cp_cfg *cfg,
-		    struct cp_log *log, struct store **st);
+		    struct nlb_log *log, struct store **st);
 
 /* Serves the API until *stop. */
-int cp_gateway_run(const struct cp_cfg *cfg, struct cp_log *log,
+int cp_gateway_run(const struct cp_cfg *cfg, struct nlb_log *log,
 		   struct store *st, volatile sig_atomic_t *stop);
 /* Schedules (when leader) until *stop. */
-int cp_scheduler_run(const struct cp_cfg *cfg, struct cp_log *log,
+int cp_scheduler_run(const struct cp_cfg *cfg, struct nlb_log *log,
 		     struct store *st, volatile sig_atomic_t *stop);
 
 #endif /* NLB_CP_DAEMON_H */

@@ -19,7 +19,7 @@ static void on_signal(int sig)
 
 struct sched_thread {
 	const struct cp_cfg *cfg;
-	struct cp_log *log;
+	struct nlb_log *log;
 	struct store *st;
 };
 
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct store *st = NULL;
 	struct sched_thread t;
-	struct cp_log log;
+	struct nlb_log log;
 	struct cp_cfg cfg;
 	pthread_t th;
 	int err;

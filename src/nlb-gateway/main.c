@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct store *st = NULL;
-	struct cp_log log;
+	struct nlb_log log;
 	struct cp_cfg cfg;
 	int err;
 

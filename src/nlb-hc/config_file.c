@@ -113,7 +113,7 @@ int hc_config_load(struct hc_ctx *ctx)
 	hc_config_free(cfg);
 	if (err) {
 		ctx->m.reloads_failed++;
-		hc_log(&ctx->log, HC_LOG_ERROR,
+		nlb_logf(&ctx->log, NLB_LOG_ERROR,
 		       "event=config_rejected file=%s reason=\"%s\" "
 		       "action=keep_previous",
 		       ctx->opts->config, err_msg);
@@ -121,7 +121,7 @@ int hc_config_load(struct hc_ctx *ctx)
 	}
 	ctx->m.reloads_ok++;
 	ctx->state_dirty = true;
-	hc_log(&ctx->log, HC_LOG_INFO,
+	nlb_logf(&ctx->log, NLB_LOG_INFO,
 	       "event=config_loaded file=%s probes=%d backends=%d",
 	       ctx->opts->config, ctx->n_probes, ctx->n_groups);
 	return 0;

@@ -92,7 +92,7 @@ struct hc_conn;
 
 struct hc_ctx {
 	const struct hc_opts *opts;
-	struct hc_log log;
+	struct nlb_log log;
 	int epfd;
 	struct hc_heap heap;
 	uint64_t epoch; /* monotonic ns that every slot is relative to */

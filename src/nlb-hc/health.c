@@ -22,7 +22,7 @@ static void emit(struct hc_ctx *ctx, const char *event, struct hc_group *g,
 	for (int i = 0; i < g->n_vips && n < sizeof(vips); i++)
 		n += snprintf(vips + n, sizeof(vips) - n, "%s%s", i ? "," : "",
 			      g->vips[i]);
-	hc_log(&ctx->log, HC_LOG_INFO,
+	nlb_logf(&ctx->log, NLB_LOG_INFO,
 	       "event=%s seq=%llu backend=%s vips=%s state=%s prev=%s "
 	       "check=%s reason=\"%s\" latency_us=%u",
 	       event, (unsigned long long)ctx->seq, g->addr_str, vips,

@@ -35,11 +35,11 @@ static void on_signal(struct hc_ctx *ctx)
 
 	while (read(ctx->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			hc_log(&ctx->log, HC_LOG_INFO,
+			nlb_logf(&ctx->log, NLB_LOG_INFO,
 			       "event=signal signal=HUP action=reload");
 			ctx->reload_pending = true;
 		} else {
-			hc_log(&ctx->log, HC_LOG_INFO,
+			nlb_logf(&ctx->log, NLB_LOG_INFO,
 			       "event=signal signal=%u action=stop",
 			       si.ssi_signo);
 			ctx->stop = true;
@@ -132,7 +132,7 @@ int hc_loop_run(struct hc_ctx *ctx)
 			err = hc_statefile_write(ctx);
 			ctx->state_written = now;
 			if (err)
-				hc_log(&ctx->log, HC_LOG_ERROR,
+				nlb_logf(&ctx->log, NLB_LOG_ERROR,
 				       "event=state_file_failed path=%s "
 				       "errno=%d",
 				       ctx->opts->state, -err);

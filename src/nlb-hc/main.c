@@ -65,6 +65,8 @@ int main(int argc, char **argv)
 	}
 	ctx.opts = &opts;
 	ctx.log.level = opts.log_level;
+	ctx.log.f = stderr;
+	ctx.log.daemon = "nlb-hc";
 	ctx.epoch = hc_now_ns();
 
 	step = "epoll";
@@ -95,18 +97,18 @@ int main(int argc, char **argv)
 		err = hc_statefile_write(&ctx);
 	}
 	if (!err) {
-		hc_log(&ctx.log, HC_LOG_INFO,
+		nlb_logf(&ctx.log, NLB_LOG_INFO,
 		       "event=started stream=%s state=%s probes=%d backends=%d",
 		       opts.stream, opts.state, ctx.n_probes, ctx.n_groups);
 		step = "loop";
 		err = hc_loop_run(&ctx);
 	}
 	if (err)
-		hc_log(&ctx.log, HC_LOG_ERROR,
+		nlb_logf(&ctx.log, NLB_LOG_ERROR,
 		       "event=fatal step=\"%s\" error=\"%s\"", step,
 		       strerror(-err));
 	else
-		hc_log(&ctx.log, HC_LOG_INFO, "event=stopped");
+		nlb_logf(&ctx.log, NLB_LOG_INFO, "event=stopped");
 
 	hc_metrics_http_close(&ctx);
 	hc_stream_close(&ctx);

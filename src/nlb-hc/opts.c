@@ -66,7 +66,7 @@ static int set(struct hc_opts *o, int id, const char *v, char *err,
 			break;
 		return 0;
 	case O_LOG:
-		if (hc_log_level_parse(v, &o->log_level))
+		if (nlb_log_level_parse(v, &o->log_level))
 			break;
 		return 0;
 	}

@@ -15,7 +15,7 @@ struct hc_opts {
 	const char *state;
 	const char *metrics; /* host:port, "" to disable */
 	unsigned state_min_ms; /* at most one state file write per this */
-	enum hc_log_level log_level;
+	enum nlb_log_level log_level;
 	bool check_only;
 };
 

@@ -93,7 +93,7 @@ static struct hc_tls_ctx *tls_for(struct hc_ctx *ctx, struct hc_probe *p)
 	e = &ctx->tls[ctx->n_tls];
 	ret = hc_tls_ctx_new(c, &e->ctx, p->reason, sizeof(p->reason));
 	if (ret) {
-		hc_log(&ctx->log, HC_LOG_WARN,
+		nlb_logf(&ctx->log, NLB_LOG_WARN,
 		       "event=tls_context_failed backend=%s check=%s "
 		       "reason=\"%s\"",
 		       p->addr_str, p->name, p->reason);

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The control-plane daemons' key=value log (see cp_log.h). */
+/* The daemons' key=value log (see log.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
-#include "cp_log.h"
+#include "log.h"
 
 static const char *const names[] = {"error", "warn", "info", "debug"};
 
-void cp_logf(struct cp_log *l, enum cp_log_level lvl, const char *fmt, ...)
+void nlb_logf(struct nlb_log *l, enum nlb_log_level lvl, const char *fmt, ...)
 {
 	char line[2048], ts[40];
 	struct timespec now;
@@ -32,13 +32,13 @@ void cp_logf(struct cp_log *l, enum cp_log_level lvl, const char *fmt, ...)
 	fflush(l->f);
 }
 
-int cp_log_level_parse(const char *s, enum cp_log_level *out)
+int nlb_log_level_parse(const char *s, enum nlb_log_level *out)
 {
 	int i;
 
 	for (i = 0; i < 4; i++)
 		if (!strcmp(s, names[i])) {
-			*out = (enum cp_log_level)i;
+			*out = (enum nlb_log_level)i;
 			return 0;
 		}
 	return -EINVAL;
