@@ -3,18 +3,16 @@
 # Idempotent: does nothing (fast) when all are present. Run as root.
 set -eu
 pkgs=(
-	build-essential clang llvm libbpf-dev bpftool xdp-tools libelf-dev zlib1g-dev
-	iproute2 iputils-ping curl socat python3 procps psmisc ethtool
-	libssl-dev openssl libsqlite3-dev sqlite3 libyaml-dev libcjson-dev
-	frr etcd-server etcd-client haproxy linux-perf
+	# build: C, BPF, skeletons, fuzzing
+	build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	# libraries: control plane (SQLite, JSON, YAML, hashing), nlb-hc (TLS)
+	libsqlite3-dev libcjson-dev libyaml-dev libssl-dev libgnutls28-dev
+	libwolfssl-dev
+	# tests, demo and benchmarks: namespaces, servers, peers
+	iproute2 iputils-ping ethtool curl socat procps psmisc python3
+	python3-yaml openssl sqlite3 frr frr-pythontools etcd-server
+	etcd-client haproxy xdp-tools linux-perf
 )
-# components list their own extra packages, one per line, in scripts/deps.d/*.txt
-for f in "$(dirname "$0")"/deps.d/*.txt; do
-	[ -e "$f" ] || continue
-	while read -r p _; do
-		case "$p" in ''|'#'*) ;; *) pkgs+=("$p") ;; esac
-	done <"$f"
-done
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

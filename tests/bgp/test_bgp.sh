@@ -193,7 +193,7 @@ setup() {
 	local i
 	[ -x "$DRIVER" ] || t_skip "$DRIVER not built"
 	if ! command -v vtysh >/dev/null || [ ! -x /usr/lib/frr/bgpd ]; then
-		t_skip "FRR not installed (scripts/deps.d/bgp.txt)"
+		t_skip "FRR not installed (scripts/deps.sh)"
 	fi
 	mkdir -p "$DIR"/{r,lb1,lb2}/state
 	for h in r lb1 lb2; do
