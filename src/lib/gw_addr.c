@@ -88,7 +88,14 @@ bool gw_cidr_overlap(const struct gw_cidr *a, const struct gw_cidr *b)
 			 a->plen < b->plen ? a->plen : b->plen);
 }
 
-static bool skip_edges(const struct gw_cidr *c)
+/* Addresses never handed out: IPv4's network and broadcast addresses, and
+ * IPv6's subnet-router anycast address (host bits all zero). */
+static unsigned skip_first(const struct gw_cidr *c)
+{
+	return c->net.family == AF_INET ? c->plen <= 30 : c->plen <= 126;
+}
+
+static unsigned skip_last(const struct gw_cidr *c)
 {
 	return c->net.family == AF_INET && c->plen <= 30;
 }
@@ -101,13 +108,13 @@ uint64_t gw_cidr_size(const struct gw_cidr *c)
 	if (host >= 62)
 		return 1ULL << 62;
 	n = 1ULL << host;
-	return skip_edges(c) ? n - 2 : n;
+	return n - skip_first(c) - skip_last(c);
 }
 
 void gw_cidr_nth(const struct gw_cidr *c, uint64_t idx, struct gw_ip *out)
 {
 	int i, len = alen(c->net.family);
-	uint64_t v = idx + (skip_edges(c) ? 1 : 0);
+	uint64_t v = idx + skip_first(c);
 
 	*out = c->net;
 	/* add v to the address, big endian, carrying */
@@ -134,5 +141,5 @@ uint64_t gw_cidr_index(const struct gw_cidr *c, const struct gw_ip *ip)
 			base = (base << 8) | c->net.b[i];
 		v -= base;
 	}
-	return skip_edges(c) ? v - 1 : v;
+	return v - skip_first(c);
 }

@@ -24,7 +24,8 @@ int gw_cidr_parse(const char *s, struct gw_cidr *c);
 bool gw_cidr_contains(const struct gw_cidr *c, const struct gw_ip *ip);
 bool gw_cidr_overlap(const struct gw_cidr *a, const struct gw_cidr *b);
 /* Number of usable addresses, capped at 2^62 (IPv4 pools of /30 or larger
- * skip the network and broadcast addresses). */
+ * skip the network and broadcast addresses, IPv6 pools of /126 or larger the
+ * subnet-router anycast address). */
 uint64_t gw_cidr_size(const struct gw_cidr *c);
 /* The idx-th usable address (idx < gw_cidr_size). */
 void gw_cidr_nth(const struct gw_cidr *c, uint64_t idx, struct gw_ip *out);

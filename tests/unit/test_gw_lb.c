@@ -157,10 +157,16 @@ NLB_TEST(gw_addr_pools)
 	CHECK(t, gw_cidr_parse("10.0.0.0", &c) != 0);
 	REQUIRE(t, gw_cidr_parse("fd00::/64", &c) == 0);
 	CHECK(t, gw_cidr_size(&c) == 1ULL << 62, "capped size");
+	/* the subnet-router anycast address fd00:: is never handed out */
+	gw_cidr_nth(&c, 0, &ip);
+	gw_ip_str(&ip, s, sizeof(s));
+	CHECK(t, !strcmp(s, "fd00::1"), "%s", s);
 	gw_cidr_nth(&c, 0x1234, &ip);
 	gw_ip_str(&ip, s, sizeof(s));
-	CHECK(t, !strcmp(s, "fd00::1234"), "%s", s);
+	CHECK(t, !strcmp(s, "fd00::1235"), "%s", s);
 	CHECK_EQ_INT(t, gw_cidr_index(&c, &ip), 0x1234);
+	REQUIRE(t, gw_cidr_parse("fd00::/126", &c) == 0);
+	CHECK_EQ_INT(t, gw_cidr_size(&c), 3);
 	REQUIRE(t, gw_cidr_parse("10.0.0.0/24", &c) == 0);
 	gw_cidr_nth(&c, 255, &ip); /* carries into the next octet */
 	{
