@@ -1,0 +1,2 @@
+# nlblet: cJSON (assignments, status, nlb-hc files)
+LIBS_nlblet += -lcjson
