@@ -166,7 +166,7 @@ pool_exhaustion() {
 	mk_pool six fd00:10::/120
 	expect 201 POST /v1/loadbalancers "$T" \
 		'{"name":"v6","spec":{"ipFamily":"IPv6","listeners":[{"port":80}]}}'
-	[ "$(jget 'j["status"]["vip"]')" = fd00:10:: ]
+	[ "$(jget 'j["status"]["vip"]')" = fd00:10::1 ]
 	# per-tenant pools serve their tenant first and nobody else
 	local O
 	O=$(mk_tenant other)
