@@ -130,9 +130,10 @@ def record(a):
 
 
 def events(path):
+    # the recorder may be writing the last line right now: only whole lines
     try:
         with open(path) as f:
-            return [json.loads(l) for l in f if l.strip()]
+            return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
     except FileNotFoundError:
         return []
 
