@@ -81,10 +81,9 @@ int nlb_decap(struct xdp_md *ctx)
 	if (data + sizeof(l2hdr) > data_end)
 		return XDP_PASS;
 	__builtin_memcpy(l2hdr, data, sizeof(l2hdr));
-	etype = l2 == sizeof(struct ethhdr) ? (__be16 *)(l2hdr + 12) :
-					      (__be16 *)(l2hdr + 16);
-	*etype = bpf_htons(inner_proto == IPPROTO_IPIP ? ETH_P_IP :
-							 ETH_P_IPV6);
+	etype = l2 == sizeof(struct ethhdr) ? (__be16 *)(l2hdr + 12)
+					    : (__be16 *)(l2hdr + 16);
+	*etype = bpf_htons(inner_proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6);
 	if (bpf_xdp_adjust_head(ctx, (int)olen))
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;

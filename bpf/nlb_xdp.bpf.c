@@ -84,8 +84,8 @@ static __always_inline int nlb_forward(struct xdp_md *ctx, struct nlb_pkt *p,
 			nlb_count(NLB_CNT_FALLBACK);
 		acct = NLB_ACCT_MISS;
 		if (what != NLB_CNT_ICMP_ERR_FWD) {
-			struct nlb_ct nct = { .backend_id = id,
-					      .backend_gen = b->gen };
+			struct nlb_ct nct = {.backend_id = id,
+					     .backend_gen = b->gen};
 
 			acct = NLB_ACCT_NEW;
 			if (family == NLB_FAMILY_V4)
@@ -121,8 +121,8 @@ static __always_inline int nlb_icmp(struct xdp_md *ctx, struct nlb_pkt *p,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u8 echo = family == NLB_FAMILY_V4 ? NLB_ICMP_ECHO_REQUEST :
-					      NLB_ICMP6_ECHO_REQUEST;
+	__u8 echo = family == NLB_FAMILY_V4 ? NLB_ICMP_ECHO_REQUEST
+					    : NLB_ICMP6_ECHO_REQUEST;
 	struct nlb_vip *vip;
 	int rc;
 

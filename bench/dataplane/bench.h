@@ -26,8 +26,8 @@ void progs_free(struct progs *p);
 /* Frames: a template patched per flow (source address); programs under
  * test never check L4 checksums, so the patch needs no fix-up. */
 enum frame_kind {
-	FRAME_TCP4,  /* CLIENT -> VIP4:80 */
-	FRAME_TCP6,  /* CLIENT6 -> VIP6:443 */
+	FRAME_TCP4, /* CLIENT -> VIP4:80 */
+	FRAME_TCP6, /* CLIENT6 -> VIP6:443 */
 	FRAME_PASS4, /* to an address that is no VIP */
 	FRAME_ECHO4, /* echo request to VIP4 */
 };

@@ -9,8 +9,11 @@
 
 int frame_make(struct frame *f, enum frame_kind kind)
 {
-	struct pkt_spec s = { .src = CLIENT1, .dst = VIP4, .sport = 40000,
-			      .dport = 80, .payload = 64 };
+	struct pkt_spec s = {.src = CLIENT1,
+			     .dst = VIP4,
+			     .sport = 40000,
+			     .dport = 80,
+			     .payload = 64};
 	struct pkt p;
 
 	switch (kind) {

@@ -17,9 +17,9 @@
 struct ctx {
 	struct progs p;
 	uint32_t next_new; /* flows never seen before start here */
-	uint64_t calls;    /* per run, one-flow cases */
-	const char *only;  /* run only figures whose name contains it */
-	const char *ref;   /* directory of the reference objects */
+	uint64_t calls; /* per run, one-flow cases */
+	const char *only; /* run only figures whose name contains it */
+	const char *ref; /* directory of the reference objects */
 };
 
 static bool want(const struct ctx *c, const char *name)
@@ -49,8 +49,8 @@ struct pair {
 
 /* Flows cycled over nflows (established first), or with fresh set every
  * call a flow never seen before. */
-static int measure(struct ctx *c, int fl, enum frame_kind kind,
-		   uint32_t nflows, uint64_t calls, int fresh, struct pair *out)
+static int measure(struct ctx *c, int fl, enum frame_kind kind, uint32_t nflows,
+		   uint64_t calls, int fresh, struct pair *out)
 {
 	double empty[RUNS], xdp[RUNS], floor[RUNS], ratio[RUNS];
 	uint32_t first = 0, cycle = fresh ? (uint32_t)calls : nflows;
@@ -95,12 +95,12 @@ static const struct {
 	const char *x, *f, *r;
 	uint32_t n;
 } est[] = {
-	{ "xdp_est_1k_net_ns", "floor_est_1k_net_ns", "ratio_est_1k_vs_floor",
-	  1000 },
-	{ "xdp_est_100k_net_ns", "floor_est_100k_net_ns",
-	  "ratio_est_100k_vs_floor", 100000 },
-	{ "xdp_est_1M_net_ns", "floor_est_1M_net_ns", "ratio_est_1M_vs_floor",
-	  1000000 },
+	{"xdp_est_1k_net_ns", "floor_est_1k_net_ns", "ratio_est_1k_vs_floor",
+	 1000},
+	{"xdp_est_100k_net_ns", "floor_est_100k_net_ns",
+	 "ratio_est_100k_vs_floor", 100000},
+	{"xdp_est_1M_net_ns", "floor_est_1M_net_ns", "ratio_est_1M_vs_floor",
+	 1000000},
 };
 
 static const struct {
@@ -109,9 +109,9 @@ static const struct {
 	uint32_t nflows;
 	uint64_t calls;
 } scal[] = {
-	{ "empty_scaling_2cpu", 1, 1, 300000 },
-	{ "xdp_scaling_2cpu_100k", 0, 100000, 300000 },
-	{ "xdp_scaling_2cpu_1M", 0, 1000000, 1000000 },
+	{"empty_scaling_2cpu", 1, 1, 300000},
+	{"xdp_scaling_2cpu_100k", 0, 100000, 300000},
+	{"xdp_scaling_2cpu_1M", 0, 1000000, 1000000},
 };
 
 /* Both CPUs over one CPU for prog, medians of runs: by packets per second
@@ -141,7 +141,7 @@ static void describe(void)
 {
 	char line[256], model[256] = "unknown";
 	struct utsname u;
-	double load[3] = { 0 };
+	double load[3] = {0};
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f))
@@ -158,7 +158,8 @@ static void describe(void)
 	printf("# machine: %s, %ld CPUs, kernel %s, loadavg %.2f\n", model,
 	       sysconf(_SC_NPROCESSORS_ONLN), u.release, load[0]);
 	printf("# method: BPF_PROG_TEST_RUN repeat=1 per packet, kernel "
-	       "duration, median of %d runs; net = prog - empty\n", RUNS);
+	       "duration, median of %d runs; net = prog - empty\n",
+	       RUNS);
 }
 
 static void put(const char *name, double v, const char *unit)
@@ -192,8 +193,9 @@ static void put_pair(const struct pair *p, int err, const char *x,
 
 int main(int argc, char **argv)
 {
-	struct ctx c = { .calls = 200000, .next_new = 20000000,
-			 .ref = "build/bench/ref" };
+	struct ctx c = {.calls = 200000,
+			.next_new = 20000000,
+			.ref = "build/bench/ref"};
 	struct pair p;
 	cpu_set_t set;
 	int err;

@@ -13,19 +13,20 @@
 #include "../../tests/bpf/pkt.h"
 
 #define RING 65537
-static const char *be4[] = { BACKEND1, BACKEND2, BACKEND3 };
-static const char *be6[] = { BACKEND6_1, BACKEND6_2, BACKEND6_1 };
+static const char *be4[] = {BACKEND1, BACKEND2, BACKEND3};
+static const char *be6[] = {BACKEND6_1, BACKEND6_2, BACKEND6_1};
 
 static int fill_nlb(struct nlb_maps *m)
 {
 	static __u32 slots[RING];
-	struct nlb_config c = { .abi_version = NLB_ABI_VERSION,
-				.src_v4_plen = 16, .src_v6_plen = 64 };
-	struct nlb_vip_ref k = { .family = NLB_FAMILY_V4,
-				 .proto = IPPROTO_TCP,
-				 .kind = NLB_VIP_KIND_PORT };
-	struct nlb_vip v = { .vip_id = 1, .ring_size = RING };
-	struct nlb_backend b = { .state = NLB_BACKEND_ENABLED, .weight = 1 };
+	struct nlb_config c = {.abi_version = NLB_ABI_VERSION,
+			       .src_v4_plen = 16,
+			       .src_v6_plen = 64};
+	struct nlb_vip_ref k = {.family = NLB_FAMILY_V4,
+				.proto = IPPROTO_TCP,
+				.kind = NLB_VIP_KIND_PORT};
+	struct nlb_vip v = {.vip_id = 1, .ring_size = RING};
+	struct nlb_backend b = {.state = NLB_BACKEND_ENABLED, .weight = 1};
 	__u32 a[4];
 	int err;
 
@@ -83,9 +84,9 @@ static int map_fd(struct bpf_object *o, const char *name)
 
 static int fill_floor(struct bpf_object *o)
 {
-	struct floor_vip_key k = { .port = htons(80), .proto = IPPROTO_TCP };
-	struct floor_cfg c = { 0 };
-	__u32 val[2] = { 0, 0 }, zero = 0, a[4];
+	struct floor_vip_key k = {.port = htons(80), .proto = IPPROTO_TCP};
+	struct floor_cfg c = {0};
+	__u32 val[2] = {0, 0}, zero = 0, a[4];
 	int vips = map_fd(o, "vips"), ring = map_fd(o, "ring");
 	int backends = map_fd(o, "backends"), cfg = map_fd(o, "cfg");
 

@@ -95,10 +95,13 @@ double run_pps(int prog, enum frame_kind kind, uint32_t nflows, uint64_t n,
 		return -EINVAL;
 	pthread_barrier_init(&start, NULL, (unsigned)nthreads + 1);
 	for (int i = 0; i < nthreads; i++) {
-		w[i] = (struct worker){ .cpu = i, .prog = prog, .kind = kind,
-					.first = 8000000u + i * nflows,
-					.nflows = nflows, .n = n,
-					.start = &start };
+		w[i] = (struct worker){.cpu = i,
+				       .prog = prog,
+				       .kind = kind,
+				       .first = 8000000u + i * nflows,
+				       .nflows = nflows,
+				       .n = n,
+				       .start = &start};
 		pthread_create(&w[i].th, NULL, work, &w[i]);
 	}
 	pthread_barrier_wait(&start); /* flows in place */

@@ -14,7 +14,6 @@
 #include "bench_util.h"
 #include "nlb_xdp.skel.h"
 
-
 /* VIPs in 198.18.0.0/16 (the benchmarking range), backends from 10.128.0.0:
  * no address is ever used on a wire, but none should look like a real one. */
 __be32 flap_vip_addr(__u32 v)

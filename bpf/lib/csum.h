@@ -32,7 +32,7 @@ static __always_inline __u16 nlb_ipv4_csum(const struct iphdr *iph)
 static __always_inline void nlb_csum_replace2(__u16 *check, __u16 from,
 					      __u16 to)
 {
-	__u32 s = (__u16)~*check;
+	__u32 s = (__u16) ~*check;
 
 	s += (__u16)~from;
 	s += to;

@@ -73,8 +73,8 @@ static __always_inline int nlb_encap(struct xdp_md *ctx,
 		l2 += 4;
 	}
 
-	olen = b->family == NLB_FAMILY_V4 ? sizeof(struct iphdr) :
-					    sizeof(struct ipv6hdr);
+	olen = b->family == NLB_FAMILY_V4 ? sizeof(struct iphdr)
+					  : sizeof(struct ipv6hdr);
 	if (bpf_xdp_adjust_head(ctx, -(int)olen))
 		return -1;
 	data = (void *)(long)ctx->data;
@@ -129,15 +129,16 @@ static __always_inline int nlb_encap(struct xdp_md *ctx,
 		*(__be32 *)o = bpf_htonl((6u << 28) | ((__u32)p->tos << 20) |
 					 (h & 0xfffff));
 		o->payload_len = bpf_htons(p->l3_len);
-		o->nexthdr = inner_family == NLB_FAMILY_V4 ? IPPROTO_IPIP :
-							      IPPROTO_IPV6;
+		o->nexthdr = inner_family == NLB_FAMILY_V4 ? IPPROTO_IPIP
+							   : IPPROTO_IPV6;
 		o->hop_limit = ttl;
 		/* host bits beyond the last word keep the configured value */
 		o->saddr.in6_u.u6_addr32[0] = c->src_v6[0];
 		o->saddr.in6_u.u6_addr32[1] = c->src_v6[1];
 		o->saddr.in6_u.u6_addr32[2] = c->src_v6[2];
 		plen = plen > 96 ? plen - 96 : 0;
-		o->saddr.in6_u.u6_addr32[3] = nlb_src_word(c->src_v6[3], plen, h);
+		o->saddr.in6_u.u6_addr32[3] =
+			nlb_src_word(c->src_v6[3], plen, h);
 		__builtin_memcpy(&o->daddr, b->addr, 16);
 	}
 	return 0;

@@ -110,8 +110,7 @@ static __always_inline int nlb_icmp_inner_flow(void *data, void *data_end,
 	if (family == NLB_FAMILY_V4) {
 		struct iphdr *in = data + off;
 
-		if ((void *)(in + 1) > data_end ||
-		    off + sizeof(*in) > end)
+		if ((void *)(in + 1) > data_end || off + sizeof(*in) > end)
 			return NLB_P_BAD;
 		if (in->version != 4 || in->ihl < 5)
 			return NLB_P_BAD;
@@ -122,8 +121,7 @@ static __always_inline int nlb_icmp_inner_flow(void *data, void *data_end,
 	} else {
 		struct ipv6hdr *in = data + off;
 
-		if ((void *)(in + 1) > data_end ||
-		    off + sizeof(*in) > end)
+		if ((void *)(in + 1) > data_end || off + sizeof(*in) > end)
 			return NLB_P_BAD;
 		proto = in->nexthdr;
 		__builtin_memcpy(t->saddr, &in->daddr, 16);

@@ -5,9 +5,9 @@
 
 #include "nlb_maps.h"
 
-static __always_inline struct nlb_vip *
-nlb_vip_get(const __be32 *addr, __be16 port, __u8 proto, __u8 kind,
-	    const int family)
+static __always_inline struct nlb_vip *nlb_vip_get(const __be32 *addr,
+						   __be16 port, __u8 proto,
+						   __u8 kind, const int family)
 {
 	if (family == NLB_FAMILY_V4) {
 		struct nlb_vip_key_v4 k = {
@@ -42,8 +42,7 @@ nlb_vip_find(const __be32 *addr, __be16 port, __u8 proto, const int family)
 	return v;
 }
 
-static __always_inline int nlb_is_vip_addr(const __be32 *addr,
-					   const int family)
+static __always_inline int nlb_is_vip_addr(const __be32 *addr, const int family)
 {
 	return nlb_vip_get(addr, 0, 0, NLB_VIP_KIND_ADDR, family) != NULL;
 }

@@ -34,7 +34,7 @@
 enum nlb_parse_rc {
 	NLB_P_OK = 0,
 	NLB_P_PASS, /* not IP, or too short to read the destination */
-	NLB_P_BAD,  /* malformed; the addresses are valid */
+	NLB_P_BAD, /* malformed; the addresses are valid */
 };
 
 /* The flow a packet belongs to, in packet byte order. */
@@ -48,13 +48,13 @@ struct nlb_tuple {
 
 struct nlb_pkt {
 	struct nlb_tuple t;
-	__u32 len;    /* frame length as received */
+	__u32 len; /* frame length as received */
 	__u16 l3_off; /* 14, or 18 with a VLAN tag */
 	__u16 l4_off;
 	__u16 l3_len; /* bytes of the IP packet from its header on */
-	__u8 tos;     /* DSCP + ECN (IPv4 TOS, IPv6 traffic class) */
-	__u8 frag;    /* a fragment (v4 MF/offset, v6 fragment header) */
-	__u8 df;      /* IPv4 DF set (IPv6 never fragments in flight) */
+	__u8 tos; /* DSCP + ECN (IPv4 TOS, IPv6 traffic class) */
+	__u8 frag; /* a fragment (v4 MF/offset, v6 fragment header) */
+	__u8 df; /* IPv4 DF set (IPv6 never fragments in flight) */
 	__u8 icmp_type;
 	__u8 icmp_code;
 };
@@ -67,7 +67,7 @@ static __always_inline int nlb_parse_l2(void *data, void *data_end,
 	struct vlan_hdr {
 		__be16 tci;
 		__be16 proto;
-	} *vh;
+	} * vh;
 
 	if ((void *)(eth + 1) > data_end)
 		return -1;

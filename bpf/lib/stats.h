@@ -21,8 +21,7 @@ enum nlb_acct {
 	NLB_ACCT_MISS = 2, /* no entry, picked without inserting (ICMP error) */
 };
 
-static __always_inline void nlb_vip_account(__u32 vip_id, __u32 len,
-					    __u32 acct)
+static __always_inline void nlb_vip_account(__u32 vip_id, __u32 len, __u32 acct)
 {
 	struct nlb_vip_stats *s = bpf_map_lookup_elem(&vip_stats, &vip_id);
 
@@ -39,8 +38,7 @@ static __always_inline void nlb_vip_account(__u32 vip_id, __u32 len,
 		s->new_flows++;
 }
 
-static __always_inline void nlb_backend_account(__u32 id, __u32 len,
-						__u32 acct)
+static __always_inline void nlb_backend_account(__u32 id, __u32 len, __u32 acct)
 {
 	struct nlb_backend_stats *s = bpf_map_lookup_elem(&backend_stats, &id);
 

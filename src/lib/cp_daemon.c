@@ -112,9 +112,9 @@ int cp_daemon_setup(int argc, char **argv, const char *daemon, const char *what,
 	*st = store_open(cfg->store, &rc);
 	if (!*st) {
 		nlb_logf(log, NLB_LOG_ERROR,
-			"msg=\"store open failed\" "
-			"store=%s err=\"%s\"",
-			cfg->store, strerror(-rc));
+			 "msg=\"store open failed\" "
+			 "store=%s err=\"%s\"",
+			 cfg->store, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -135,9 +135,9 @@ static void access_log(void *ctx, const struct cp_http_req *req,
 
 	gw_observe(&s->gw, resp->status, ms);
 	nlb_logf(s->log, NLB_LOG_INFO,
-		"msg=request method=%s path=%s status=%d ms=%.2f peer=%s",
-		req->method, req->path ? req->path : "-", resp->status, ms,
-		req->peer);
+		 "msg=request method=%s path=%s status=%d ms=%.2f peer=%s",
+		 req->method, req->path ? req->path : "-", resp->status, ms,
+		 req->peer);
 }
 
 static int read_token(const char *path, char *buf, size_t n)
@@ -178,9 +178,9 @@ int cp_gateway_run(const struct cp_cfg *cfg, struct nlb_log *log,
 			err = gw_bootstrap_admin(&s.gw, tok);
 		if (err) {
 			nlb_logf(log, NLB_LOG_ERROR,
-				"msg=\"admin token not usable\" file=%s "
-				"err=\"%s\"",
-				cfg->admin_token_file, strerror(-err));
+				 "msg=\"admin token not usable\" file=%s "
+				 "err=\"%s\"",
+				 cfg->admin_token_file, strerror(-err));
 			gw_fini(&s.gw);
 			return err;
 		}
@@ -196,14 +196,14 @@ int cp_gateway_run(const struct cp_cfg *cfg, struct nlb_log *log,
 	srv = cp_http_server_new(&o, &err);
 	if (!srv) {
 		nlb_logf(log, NLB_LOG_ERROR,
-			"msg=\"listen failed\" addr=%s port=%lld err=\"%s\"",
-			cfg->listen, cfg->port, strerror(-err));
+			 "msg=\"listen failed\" addr=%s port=%lld err=\"%s\"",
+			 cfg->listen, cfg->port, strerror(-err));
 		gw_fini(&s.gw);
 		return err;
 	}
 	nlb_logf(log, NLB_LOG_INFO, "msg=listening addr=%s port=%d tls=%s",
-		cfg->listen, cp_http_server_port(srv),
-		cfg->tls_cert ? "yes" : "no");
+		 cfg->listen, cp_http_server_port(srv),
+		 cfg->tls_cert ? "yes" : "no");
 	if (cfg->port_file) {
 		char tmp[4096];
 		FILE *f;
@@ -222,7 +222,7 @@ int cp_gateway_run(const struct cp_cfg *cfg, struct nlb_log *log,
 		/* requests still in flight use s and the store: leave both
 		 * to the exit of the process */
 		nlb_logf(log, NLB_LOG_INFO,
-			"msg=\"stopping with open requests\"");
+			 "msg=\"stopping with open requests\"");
 		return err;
 	}
 	cp_http_server_free(srv);
@@ -258,14 +258,14 @@ int cp_scheduler_run(const struct cp_cfg *cfg, struct nlb_log *log,
 
 		if (l < 0) {
 			nlb_logf(log, NLB_LOG_WARN,
-				"msg=\"leader election failed\" err=\"%s\"",
-				strerror(-l));
+				 "msg=\"leader election failed\" err=\"%s\"",
+				 strerror(-l));
 		} else if (l != leader) {
 			leader = l;
 			nlb_logf(log, NLB_LOG_INFO, "msg=%s holder=%s",
-				leader ? "\"became leader\""
-				       : "\"lost leadership\"",
-				holder);
+				 leader ? "\"became leader\""
+					: "\"lost leadership\"",
+				 holder);
 		}
 		pass_ms = 0;
 		if (leader) {
@@ -278,17 +278,17 @@ int cp_scheduler_run(const struct cp_cfg *cfg, struct nlb_log *log,
 				  (b.tv_nsec - a.tv_nsec) / 1e6;
 			if (err)
 				nlb_logf(log, NLB_LOG_WARN,
-					"msg=\"scheduling pass failed\" "
-					"err=\"%s\"",
-					strerror(-err));
+					 "msg=\"scheduling pass failed\" "
+					 "err=\"%s\"",
+					 strerror(-err));
 			else if (s.moved || s.expired || s.finalized)
 				nlb_logf(log, NLB_LOG_INFO,
-					"msg=scheduled nodes=%d ready=%d "
-					"lbs=%d moved=%d short=%d expired=%d "
-					"deleted=%d ms=%.1f",
-					s.nodes, s.ready, s.lbs, s.moved,
-					s.short_, s.expired, s.finalized,
-					pass_ms);
+					 "msg=scheduled nodes=%d ready=%d "
+					 "lbs=%d moved=%d short=%d expired=%d "
+					 "deleted=%d ms=%.1f",
+					 s.nodes, s.ready, s.lbs, s.moved,
+					 s.short_, s.expired, s.finalized,
+					 pass_ms);
 		}
 		{
 			/* heartbeats alone change the store hundreds of

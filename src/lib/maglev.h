@@ -17,8 +17,8 @@
 
 struct nlb_maglev_backend {
 	__u8 key[NLB_MAGLEV_KEY_LEN]; /* family byte + 16 address bytes */
-	__u32 id;                     /* what the table slots hold */
-	__u32 weight;                 /* 0: not in the table */
+	__u32 id; /* what the table slots hold */
+	__u32 weight; /* 0: not in the table */
 };
 
 /* Fills table[0..m-1] with ids. m must be prime (> 1). Returns 0, -EINVAL
@@ -34,7 +34,7 @@ struct nlb_maglev_job {
 	size_t n;
 	__u32 m;
 	__u32 *table; /* m slots, owned by the caller */
-	int err;      /* result of nlb_maglev_build */
+	int err; /* result of nlb_maglev_build */
 };
 
 /* Builds every job, spread over nthreads threads (0: one per online CPU). */

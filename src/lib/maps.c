@@ -53,12 +53,12 @@ static size_t backend_mem_len(const struct nlb_maps *m)
 	return (len + page - 1) / page * page;
 }
 
-#define NLB_MAP_LIST(X)                                                       \
-	X(vips_v4)                                                            \
-	X(vips_v6)                                                            \
-	X(rings)                                                              \
-	X(backends) X(ct_v4) X(ct_v6) X(config) X(vip_stats) X(backend_stats) \
-		X(counters)
+#define NLB_MAP_LIST(X) \
+	X(vips_v4)      \
+	X(vips_v6)      \
+	X(rings)        \
+	X(backends)     \
+	X(ct_v4) X(ct_v6) X(config) X(vip_stats) X(backend_stats) X(counters)
 
 /* With every fd set: sizes, CPU count, and the backends mmap. */
 static int maps_setup(struct nlb_maps *m)

@@ -45,6 +45,16 @@ static void note_err(struct nlb_reconcile_result *res, int err)
 		res->first_err = err;
 }
 
+static const struct nlb_have_backend *
+find_have(const struct nlb_have_backend *have, size_t nhave, __u8 family,
+	  const __be32 *addr)
+{
+	for (size_t j = 0; j < nhave; j++)
+		if (same_addr(have[j].family, have[j].addr, family, addr))
+			return &have[j];
+	return NULL;
+}
+
 /* Backends of a VIP the forwarder has: write what differs, drop the rest. */
 static bool sync_backends(struct pass *p, const struct nlb_want_vip *w,
 			  const struct nlb_have_backend *have, size_t nhave)
@@ -55,16 +65,12 @@ static bool sync_backends(struct pass *p, const struct nlb_want_vip *w,
 		const struct nlb_want_backend *b = &w->backends[i];
 		struct nlb_backend_spec bs = {.family = b->family,
 					      .weight = b->weight};
-		size_t j;
+		const struct nlb_have_backend *h;
 
 		bs.state = nlb_backend_effective_state(b);
 		memcpy(bs.addr, b->addr, sizeof(bs.addr));
-		for (j = 0; j < nhave; j++)
-			if (same_addr(have[j].family, have[j].addr, b->family,
-				      b->addr))
-				break;
-		if (j < nhave && have[j].state == bs.state &&
-		    have[j].weight == bs.weight)
+		h = find_have(have, nhave, b->family, b->addr);
+		if (h && h->state == bs.state && h->weight == bs.weight)
 			continue;
 		note_err(p->res,
 			 p->ops->put_backend(p->ops->ctx, &w->spec, &bs));

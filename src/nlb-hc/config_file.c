@@ -114,16 +114,16 @@ int hc_config_load(struct hc_ctx *ctx)
 	if (err) {
 		ctx->m.reloads_failed++;
 		nlb_logf(&ctx->log, NLB_LOG_ERROR,
-		       "event=config_rejected file=%s reason=\"%s\" "
-		       "action=keep_previous",
-		       ctx->opts->config, err_msg);
+			 "event=config_rejected file=%s reason=\"%s\" "
+			 "action=keep_previous",
+			 ctx->opts->config, err_msg);
 		return err;
 	}
 	ctx->m.reloads_ok++;
 	ctx->state_dirty = true;
 	nlb_logf(&ctx->log, NLB_LOG_INFO,
-	       "event=config_loaded file=%s probes=%d backends=%d",
-	       ctx->opts->config, ctx->n_probes, ctx->n_groups);
+		 "event=config_loaded file=%s probes=%d backends=%d",
+		 ctx->opts->config, ctx->n_probes, ctx->n_groups);
 	return 0;
 }
 

@@ -23,11 +23,11 @@ static void emit(struct hc_ctx *ctx, const char *event, struct hc_group *g,
 		n += snprintf(vips + n, sizeof(vips) - n, "%s%s", i ? "," : "",
 			      g->vips[i]);
 	nlb_logf(&ctx->log, NLB_LOG_INFO,
-	       "event=%s seq=%llu backend=%s vips=%s state=%s prev=%s "
-	       "check=%s reason=\"%s\" latency_us=%u",
-	       event, (unsigned long long)ctx->seq, g->addr_str, vips,
-	       hc_state_name(g->state), hc_state_name(prev), g->check,
-	       g->reason, g->latency_us);
+		 "event=%s seq=%llu backend=%s vips=%s state=%s prev=%s "
+		 "check=%s reason=\"%s\" latency_us=%u",
+		 event, (unsigned long long)ctx->seq, g->addr_str, vips,
+		 hc_state_name(g->state), hc_state_name(prev), g->check,
+		 g->reason, g->latency_us);
 }
 
 void hc_health_group_eval(struct hc_ctx *ctx, struct hc_group *g,

@@ -36,12 +36,12 @@ static void on_signal(struct hc_ctx *ctx)
 	while (read(ctx->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			nlb_logf(&ctx->log, NLB_LOG_INFO,
-			       "event=signal signal=HUP action=reload");
+				 "event=signal signal=HUP action=reload");
 			ctx->reload_pending = true;
 		} else {
 			nlb_logf(&ctx->log, NLB_LOG_INFO,
-			       "event=signal signal=%u action=stop",
-			       si.ssi_signo);
+				 "event=signal signal=%u action=stop",
+				 si.ssi_signo);
 			ctx->stop = true;
 		}
 	}
@@ -133,9 +133,9 @@ int hc_loop_run(struct hc_ctx *ctx)
 			ctx->state_written = now;
 			if (err)
 				nlb_logf(&ctx->log, NLB_LOG_ERROR,
-				       "event=state_file_failed path=%s "
-				       "errno=%d",
-				       ctx->opts->state, -err);
+					 "event=state_file_failed path=%s "
+					 "errno=%d",
+					 ctx->opts->state, -err);
 		}
 	}
 	return 0;

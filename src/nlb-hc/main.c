@@ -98,15 +98,16 @@ int main(int argc, char **argv)
 	}
 	if (!err) {
 		nlb_logf(&ctx.log, NLB_LOG_INFO,
-		       "event=started stream=%s state=%s probes=%d backends=%d",
-		       opts.stream, opts.state, ctx.n_probes, ctx.n_groups);
+			 "event=started stream=%s state=%s probes=%d "
+			 "backends=%d",
+			 opts.stream, opts.state, ctx.n_probes, ctx.n_groups);
 		step = "loop";
 		err = hc_loop_run(&ctx);
 	}
 	if (err)
 		nlb_logf(&ctx.log, NLB_LOG_ERROR,
-		       "event=fatal step=\"%s\" error=\"%s\"", step,
-		       strerror(-err));
+			 "event=fatal step=\"%s\" error=\"%s\"", step,
+			 strerror(-err));
 	else
 		nlb_logf(&ctx.log, NLB_LOG_INFO, "event=stopped");
 

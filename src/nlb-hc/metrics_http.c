@@ -65,8 +65,9 @@ int hc_metrics_http_open(struct hc_ctx *ctx, const char *addr)
 	ctx->metrics_fd = fd;
 	len = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &len);
-	nlb_logf(&ctx->log, NLB_LOG_INFO, "event=listening what=metrics port=%u",
-	       ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	nlb_logf(&ctx->log, NLB_LOG_INFO,
+		 "event=listening what=metrics port=%u",
+		 ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	return 0;
 }
 

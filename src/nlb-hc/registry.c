@@ -94,9 +94,9 @@ static struct hc_tls_ctx *tls_for(struct hc_ctx *ctx, struct hc_probe *p)
 	ret = hc_tls_ctx_new(c, &e->ctx, p->reason, sizeof(p->reason));
 	if (ret) {
 		nlb_logf(&ctx->log, NLB_LOG_WARN,
-		       "event=tls_context_failed backend=%s check=%s "
-		       "reason=\"%s\"",
-		       p->addr_str, p->name, p->reason);
+			 "event=tls_context_failed backend=%s check=%s "
+			 "reason=\"%s\"",
+			 p->addr_str, p->name, p->reason);
 		return NULL;
 	}
 	e->key = strdup(key);

@@ -80,8 +80,8 @@ void hc_stream_close(struct hc_ctx *ctx)
 
 static void drop(struct hc_ctx *ctx, struct hc_conn *c, const char *why)
 {
-	nlb_logf(&ctx->log, NLB_LOG_WARN, "event=stream_client_dropped reason=%s",
-	       why);
+	nlb_logf(&ctx->log, NLB_LOG_WARN,
+		 "event=stream_client_dropped reason=%s", why);
 	ctx->m.stream_clients_dropped++;
 	/* not freed here: an event for it may be further down this batch */
 	c->dead = true;

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-const uint8_t MAC_ROUTER[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-const uint8_t MAC_LB[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-const uint8_t MAC_NEXTHOP[6] = { 0x02, 0, 0, 0, 0, 0x03 };
-const uint8_t MAC_SRC[6] = { 0x02, 0, 0, 0, 0, 0x04 };
+const uint8_t MAC_ROUTER[6] = {0x02, 0, 0, 0, 0, 0x01};
+const uint8_t MAC_LB[6] = {0x02, 0, 0, 0, 0, 0x02};
+const uint8_t MAC_NEXTHOP[6] = {0x02, 0, 0, 0, 0, 0x03};
+const uint8_t MAC_SRC[6] = {0x02, 0, 0, 0, 0, 0x04};
 
 int pkt_addr(const char *s, uint32_t a[4])
 {
@@ -93,9 +93,9 @@ static int build_l4(uint8_t *b, const struct pkt_spec *s, int fam,
 		memset(b, 0, 20);
 		put16(b, s->sport);
 		put16(b + 2, s->dport);
-		b[7] = 1;       /* seq 1 */
+		b[7] = 1; /* seq 1 */
 		b[12] = 5 << 4; /* data offset */
-		b[13] = 0x10;   /* ACK */
+		b[13] = 0x10; /* ACK */
 		put16(b + 14, 0xffff);
 		n = 20;
 	} else if (proto == IPPROTO_UDP) {
@@ -207,8 +207,7 @@ int pkt_build(struct pkt *p, const struct pkt_spec *s)
 		}
 		ip[6] = nh;
 	}
-	l4len = build_l4(ip + hl, s, fam, src, dst, proto,
-			 frag && s->frag_off);
+	l4len = build_l4(ip + hl, s, fam, src, dst, proto, frag && s->frag_off);
 	if (l4len < 0)
 		return -1;
 	if (fam == 4) {

@@ -31,7 +31,7 @@
 #define ROUTER6 "2001:db8:9::1"
 
 extern const uint8_t MAC_ROUTER[6]; /* the frames' source */
-extern const uint8_t MAC_LB[6];     /* the LB node's NIC */
+extern const uint8_t MAC_LB[6]; /* the LB node's NIC */
 extern const uint8_t MAC_NEXTHOP[6];
 extern const uint8_t MAC_SRC[6];
 
@@ -45,21 +45,21 @@ struct pkt {
 
 struct pkt_spec {
 	const char *src, *dst; /* the family follows the addresses */
-	uint8_t proto;         /* 0: TCP */
+	uint8_t proto; /* 0: TCP */
 	uint16_t sport, dport;
-	uint16_t vlan;      /* 802.1Q TCI; 0: untagged */
-	bool qinq;          /* the tag is 802.1ad */
-	uint8_t tos;        /* IPv4 TOS / IPv6 traffic class */
-	bool df;            /* IPv4 DF */
-	bool mf;            /* more fragments */
-	uint16_t frag_off;  /* fragment offset, 8-byte units */
-	bool v6_frag;       /* IPv6: a fragment header (frag_off, mf) */
-	uint8_t ip_opts;    /* IPv4 option bytes (NOPs), a multiple of 4 */
-	uint8_t n_ext;      /* IPv6 extension headers before L4: how many */
-	uint8_t ext[4];     /* and their types */
+	uint16_t vlan; /* 802.1Q TCI; 0: untagged */
+	bool qinq; /* the tag is 802.1ad */
+	uint8_t tos; /* IPv4 TOS / IPv6 traffic class */
+	bool df; /* IPv4 DF */
+	bool mf; /* more fragments */
+	uint16_t frag_off; /* fragment offset, 8-byte units */
+	bool v6_frag; /* IPv6: a fragment header (frag_off, mf) */
+	uint8_t ip_opts; /* IPv4 option bytes (NOPs), a multiple of 4 */
+	uint8_t n_ext; /* IPv6 extension headers before L4: how many */
+	uint8_t ext[4]; /* and their types */
 	uint8_t icmp_type, icmp_code;
 	const struct pkt_spec *quote; /* ICMP error: the packet quoted */
-	uint16_t payload;   /* payload bytes */
+	uint16_t payload; /* payload bytes */
 };
 
 /* Builds the frame MAC_ROUTER -> MAC_LB. Returns 0 or -1 (bad spec). */

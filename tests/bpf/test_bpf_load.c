@@ -31,8 +31,8 @@ static void report(struct nlbt *t, const char *name, struct bpf_program *p)
  * preallocate gigabytes; the program verified is the same. */
 static int shrink(struct bpf_object *obj)
 {
-	static const char *big[] = { "ct_v4", "ct_v6", "backends",
-				     "backend_stats" };
+	static const char *big[] = {"ct_v4", "ct_v6", "backends",
+				    "backend_stats"};
 	struct bpf_map *m;
 
 	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
@@ -43,19 +43,19 @@ static int shrink(struct bpf_object *obj)
 	return 0;
 }
 
-#define LOAD_TEST(o, prog)                                              \
-	NLB_TEST(load_##o)                                              \
-	{                                                                 \
-		struct o##_bpf *s = o##_bpf__open();                  \
-		int err;                                                  \
-                                                                          \
-		REQUIRE(t, s, "open: %d", -errno);                        \
-		err = shrink(s->obj);                                     \
-		if (!err)                                                 \
-			err = o##_bpf__load(s);                         \
+#define LOAD_TEST(o, prog)                                                  \
+	NLB_TEST(load_##o)                                                  \
+	{                                                                   \
+		struct o##_bpf *s = o##_bpf__open();                        \
+		int err;                                                    \
+                                                                            \
+		REQUIRE(t, s, "open: %d", -errno);                          \
+		err = shrink(s->obj);                                       \
+		if (!err)                                                   \
+			err = o##_bpf__load(s);                             \
 		if (CHECK(t, err == 0, "verifier refused %s: %d", #o, err)) \
-			report(t, #o, s->progs.prog);                   \
-		o##_bpf__destroy(s);                                    \
+			report(t, #o, s->progs.prog);                       \
+		o##_bpf__destroy(s);                                        \
 	}
 
 LOAD_TEST(nlb_xdp, nlb_xdp)

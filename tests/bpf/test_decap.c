@@ -20,28 +20,45 @@ struct dcase {
 };
 
 static const struct dcase cases[] = {
-	{ "ipv4_in_ipv4", { .src = CLIENT1, .dst = VIP4, .sport = 1,
-			    .dport = 80, .payload = 20 },
-	  "10.200.0.1", BACKEND1, true },
-	{ "ipv4_in_ipv4_vlan", { .src = CLIENT1, .dst = VIP4, .sport = 1,
-				 .dport = 80, .vlan = 44 },
-	  "10.200.0.1", BACKEND1, true },
-	{ "ipv6_in_ipv6", { .src = CLIENT6, .dst = VIP6, .sport = 1,
-			    .dport = 443, .payload = 7 },
-	  "2001:db8:1b::1", BACKEND6_1, true },
-	{ "ipv4_in_ipv6", { .src = CLIENT1, .dst = VIP4, .sport = 1,
-			    .dport = 443 },
-	  "2001:db8:1b::1", BACKEND6_1, true },
-	{ "ipv6_in_ipv4_vlan", { .src = CLIENT6, .dst = VIP6, .sport = 1,
-				 .dport = 443, .vlan = 2 },
-	  "10.200.0.1", BACKEND1, true },
-	{ "plain_tcp_passes", { .src = CLIENT1, .dst = BACKEND1, .sport = 1,
-				.dport = 22 },
-	  NULL, NULL, false },
-	{ "plain_udp6_passes", { .src = CLIENT6, .dst = BACKEND6_1,
-				 .proto = IPPROTO_UDP, .sport = 1,
-				 .dport = 53 },
-	  NULL, NULL, false },
+	{"ipv4_in_ipv4",
+	 {.src = CLIENT1, .dst = VIP4, .sport = 1, .dport = 80, .payload = 20},
+	 "10.200.0.1",
+	 BACKEND1,
+	 true},
+	{"ipv4_in_ipv4_vlan",
+	 {.src = CLIENT1, .dst = VIP4, .sport = 1, .dport = 80, .vlan = 44},
+	 "10.200.0.1",
+	 BACKEND1,
+	 true},
+	{"ipv6_in_ipv6",
+	 {.src = CLIENT6, .dst = VIP6, .sport = 1, .dport = 443, .payload = 7},
+	 "2001:db8:1b::1",
+	 BACKEND6_1,
+	 true},
+	{"ipv4_in_ipv6",
+	 {.src = CLIENT1, .dst = VIP4, .sport = 1, .dport = 443},
+	 "2001:db8:1b::1",
+	 BACKEND6_1,
+	 true},
+	{"ipv6_in_ipv4_vlan",
+	 {.src = CLIENT6, .dst = VIP6, .sport = 1, .dport = 443, .vlan = 2},
+	 "10.200.0.1",
+	 BACKEND1,
+	 true},
+	{"plain_tcp_passes",
+	 {.src = CLIENT1, .dst = BACKEND1, .sport = 1, .dport = 22},
+	 NULL,
+	 NULL,
+	 false},
+	{"plain_udp6_passes",
+	 {.src = CLIENT6,
+	  .dst = BACKEND6_1,
+	  .proto = IPPROTO_UDP,
+	  .sport = 1,
+	  .dport = 53},
+	 NULL,
+	 NULL,
+	 false},
 };
 
 static int run(int fd, const struct pkt *in, struct pkt *out, __u32 *verdict)
@@ -61,17 +78,18 @@ static void check_case(struct nlbt *t, int fd, const struct dcase *c,
 		       bool listed_only_other)
 {
 	struct pkt inner, in, out;
-	struct pkt_outer o = { .src = c->outer_src, .dst = c->outer_dst,
-			       .ttl = 64, .dmac = MAC_LB,
-			       .smac = MAC_ROUTER };
+	struct pkt_outer o = {.src = c->outer_src,
+			      .dst = c->outer_dst,
+			      .ttl = 64,
+			      .dmac = MAC_LB,
+			      .smac = MAC_ROUTER};
 	const struct pkt *want;
 	__u32 v = 0;
 
 	if (!CHECK(t, pkt_build(&inner, &c->inner) == 0, "build"))
 		return;
 	in = inner;
-	if (c->outer_dst &&
-	    !CHECK(t, pkt_encap(&in, &inner, &o) == 0, "encap"))
+	if (c->outer_dst && !CHECK(t, pkt_encap(&in, &inner, &o) == 0, "encap"))
 		return;
 	/* the inner frame as the stack must see it: same MACs as received */
 	want = c->stripped && !listed_only_other ? &inner : &in;
@@ -105,7 +123,7 @@ NLB_TEST(decap)
 NLB_TEST(decap_listed_destinations_only)
 {
 	struct decap_bpf *s = decap_bpf__open();
-	__u32 key[4] = { 0 };
+	__u32 key[4] = {0};
 	__u8 one = 1;
 	int err;
 

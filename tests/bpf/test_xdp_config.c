@@ -6,15 +6,18 @@
 #include <string.h>
 #include "world.h"
 
-static const struct pkt_spec flow4 = { .src = CLIENT1, .dst = VIP4,
-				       .sport = 41000, .dport = 80,
-				       .vlan = 9, .payload = 5 };
-static const struct pkt_spec flow6 = { .src = CLIENT6, .dst = VIP6,
-				       .sport = 41000, .dport = 443 };
+static const struct pkt_spec flow4 = {.src = CLIENT1,
+				      .dst = VIP4,
+				      .sport = 41000,
+				      .dport = 80,
+				      .vlan = 9,
+				      .payload = 5};
+static const struct pkt_spec flow6 = {
+	.src = CLIENT6, .dst = VIP6, .sport = 41000, .dport = 443};
 
 static struct nlb_config base(void)
 {
-	struct nlb_config c = { .abi_version = NLB_ABI_VERSION };
+	struct nlb_config c = {.abi_version = NLB_ABI_VERSION};
 	uint32_t a[4];
 
 	pkt_addr(W_SRC4, a);
@@ -57,9 +60,11 @@ NLB_TEST(config)
 		c.src_v4_plen = 32;
 		memcpy(c.nexthop_mac, MAC_NEXTHOP, 6);
 		memcpy(c.src_mac, MAC_SRC, 6);
-		o = (struct pkt_outer){ .src = W_SRC4, .dst = BACKEND1,
-					.ttl = 64, .dmac = MAC_NEXTHOP,
-					.smac = MAC_SRC };
+		o = (struct pkt_outer){.src = W_SRC4,
+				       .dst = BACKEND1,
+				       .ttl = 64,
+				       .dmac = MAC_NEXTHOP,
+				       .smac = MAC_SRC};
 		expect_outer(t, &f, &c, &flow4, &o, XDP_TX, CNT(TX));
 		nlbt_sub_end(t);
 	}
@@ -68,9 +73,11 @@ NLB_TEST(config)
 		c.src_v4_plen = 32;
 		c.out_ifindex = 1; /* lo: test_run only reports the verdict */
 		c.ttl = 17;
-		o = (struct pkt_outer){ .src = W_SRC4, .dst = BACKEND1,
-					.ttl = 17, .dmac = MAC_ROUTER,
-					.smac = MAC_LB };
+		o = (struct pkt_outer){.src = W_SRC4,
+				       .dst = BACKEND1,
+				       .ttl = 17,
+				       .dmac = MAC_ROUTER,
+				       .smac = MAC_LB};
 		expect_outer(t, &f, &c, &flow4, &o, XDP_REDIRECT,
 			     CNT(REDIRECT));
 		nlbt_sub_end(t);
@@ -79,8 +86,11 @@ NLB_TEST(config)
 		c = base();
 		c.src_v4_plen = 24;
 		snprintf(src, sizeof(src), "10.200.0.%u", h4 & 0xff);
-		o = (struct pkt_outer){ .src = src, .dst = BACKEND1, .ttl = 64,
-					.dmac = MAC_ROUTER, .smac = MAC_LB };
+		o = (struct pkt_outer){.src = src,
+				       .dst = BACKEND1,
+				       .ttl = 64,
+				       .dmac = MAC_ROUTER,
+				       .smac = MAC_LB};
 		expect_outer(t, &f, &c, &flow4, &o, XDP_TX, CNT(TX));
 		nlbt_sub_end(t);
 	}
@@ -88,9 +98,12 @@ NLB_TEST(config)
 		c = base();
 		c.src_v6_plen = 120;
 		snprintf(src, sizeof(src), "2001:db8:1b::%x", h6 & 0xff);
-		o = (struct pkt_outer){ .src = src, .dst = BACKEND6_1,
-					.ttl = 64, .flow_label = h6 & 0xfffff,
-					.dmac = MAC_ROUTER, .smac = MAC_LB };
+		o = (struct pkt_outer){.src = src,
+				       .dst = BACKEND6_1,
+				       .ttl = 64,
+				       .flow_label = h6 & 0xfffff,
+				       .dmac = MAC_ROUTER,
+				       .smac = MAC_LB};
 		expect_outer(t, &f, &c, &flow6, &o, XDP_TX, CNT(TX));
 		nlbt_sub_end(t);
 	}
@@ -111,8 +124,9 @@ NLB_TEST(config)
 
 			s.sport = (uint16_t)(50000 + i);
 			if (!CHECK(t, pkt_build(&in, &s) == 0, "build") ||
-			    !CHECK(t, xdpfix_run(&f, &in, &out, &v) == 0 &&
-					      v == XDP_TX,
+			    !CHECK(t,
+				   xdpfix_run(&f, &in, &out, &v) == 0 &&
+					   v == XDP_TX,
 				   "run"))
 				break;
 			memcpy(&src32, out.b + 18 + 12, 4);

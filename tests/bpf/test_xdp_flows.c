@@ -17,11 +17,11 @@
 enum { V_TCP = 20, V_UDP = 21, V_TCP6 = 22 };
 
 /* Backend ids: three per VIP, one per (VIP, address). */
-static const uint32_t tcp_ids[] = { 100, 101, 102 };
-static const uint32_t udp_ids[] = { 110, 111, 112 };
-static const uint32_t tcp6_ids[] = { 120, 121 };
-static const char *addr4[] = { BACKEND1, BACKEND2, BACKEND3 };
-static const char *addr6[] = { BACKEND6_1, BACKEND6_2 };
+static const uint32_t tcp_ids[] = {100, 101, 102};
+static const uint32_t udp_ids[] = {110, 111, 112};
+static const uint32_t tcp6_ids[] = {120, 121};
+static const char *addr4[] = {BACKEND1, BACKEND2, BACKEND3};
+static const char *addr6[] = {BACKEND6_1, BACKEND6_2};
 
 static int pool_vip(struct xdpfix *f, const char *vip, uint16_t port,
 		    uint8_t proto, uint32_t vip_id, const uint32_t *ids,
@@ -47,8 +47,8 @@ static int pool_setup(struct xdpfix *f)
 		err = pool_vip(f, VIP4_POOL, 53, IPPROTO_UDP, V_UDP, udp_ids,
 			       addr4, 3);
 	if (!err)
-		err = pool_vip(f, VIP6_POOL, 443, IPPROTO_TCP, V_TCP6,
-			       tcp6_ids, addr6, 2);
+		err = pool_vip(f, VIP6_POOL, 443, IPPROTO_TCP, V_TCP6, tcp6_ids,
+			       addr6, 2);
 	if (!err)
 		err = xdpfix_vip(f, VIP4_POOL, 0, IPPROTO_UDP,
 				 NLB_VIP_KIND_FRAG, V_UDP, FIX_RING);
@@ -81,8 +81,8 @@ static const char *addr_of(struct xdpfix *f, uint32_t id)
 
 	if (!b)
 		return "?";
-	inet_ntop(b->family == NLB_FAMILY_V4 ? AF_INET : AF_INET6, b->addr,
-		  buf, sizeof(buf));
+	inet_ntop(b->family == NLB_FAMILY_V4 ? AF_INET : AF_INET6, b->addr, buf,
+		  sizeof(buf));
 	return buf;
 }
 
@@ -103,9 +103,11 @@ static bool send_to(struct nlbt *t, struct xdpfix *f, const struct pkt_spec *s,
 
 static struct pkt_spec tcp_flow(uint16_t sport)
 {
-	return (struct pkt_spec){ .src = CLIENT1, .dst = VIP4_POOL,
-				  .sport = sport, .dport = 80,
-				  .payload = 10 };
+	return (struct pkt_spec){.src = CLIENT1,
+				 .dst = VIP4_POOL,
+				 .sport = sport,
+				 .dport = 80,
+				 .payload = 10};
 }
 
 /* A source port whose flow lands on slot backend want (and one that does
@@ -113,8 +115,8 @@ static struct pkt_spec tcp_flow(uint16_t sport)
 static uint16_t port_for(uint32_t want, bool on, uint16_t from)
 {
 	for (uint16_t p = from; p; p++) {
-		uint32_t h = xdpfix_hash(CLIENT1, VIP4_POOL, p, 80,
-					 IPPROTO_TCP);
+		uint32_t h =
+			xdpfix_hash(CLIENT1, VIP4_POOL, p, 80, IPPROTO_TCP);
 
 		if ((xdpfix_pick(h, tcp_ids, 3) == want) == on)
 			return p;
@@ -122,20 +124,20 @@ static uint16_t port_for(uint32_t want, bool on, uint16_t from)
 	return 0;
 }
 
-#define OPEN(f)                                                        \
-	do {                                                           \
-		int err_ = xdpfix_open(f);                             \
-		REQUIRE(t, err_ == 0, "load forwarder: %d", err_);     \
-		err_ = pool_setup(f);                                  \
-		if (!CHECK(t, err_ == 0, "setup: %d", err_)) {         \
-			xdpfix_close(f);                               \
-			return;                                        \
-		}                                                      \
+#define OPEN(f)                                                    \
+	do {                                                       \
+		int err_ = xdpfix_open(f);                         \
+		REQUIRE(t, err_ == 0, "load forwarder: %d", err_); \
+		err_ = pool_setup(f);                              \
+		if (!CHECK(t, err_ == 0, "setup: %d", err_)) {     \
+			xdpfix_close(f);                           \
+			return;                                    \
+		}                                                  \
 	} while (0)
 
 NLB_TEST(selection_follows_abi)
 {
-	bool used[3] = { false };
+	bool used[3] = {false};
 	struct xdpfix f;
 
 	OPEN(&f);
@@ -154,7 +156,7 @@ NLB_TEST(selection_follows_abi)
 
 NLB_TEST(conntrack)
 {
-	uint32_t all_b2[1] = { 102 };
+	uint32_t all_b2[1] = {102};
 	struct pkt_spec s = tcp_flow(port_for(100, true, 2000));
 	struct xdpfix f;
 	struct nlb_ct ct;
@@ -162,9 +164,9 @@ NLB_TEST(conntrack)
 	OPEN(&f);
 	if (nlbt_sub_begin(t, "established_keeps_backend_across_tables")) {
 		struct pkt_spec n = tcp_flow(port_for(100, true, 3000));
-		struct nlb_flow_v4 key = { .sport = htons(s.sport),
-					   .dport = htons(80),
-					   .proto = IPPROTO_TCP };
+		struct nlb_flow_v4 key = {.sport = htons(s.sport),
+					  .dport = htons(80),
+					  .proto = IPPROTO_TCP};
 		uint32_t a[4];
 
 		pkt_addr(CLIENT1, a);
@@ -172,8 +174,9 @@ NLB_TEST(conntrack)
 		pkt_addr(VIP4_POOL, a);
 		key.daddr = a[0];
 		send_to(t, &f, &s, 100, CNT(TX));
-		CHECK(t, nlb_maps__get_flow_v4(&f.m, &key, &ct) == 0 &&
-				 ct.backend_id == 100,
+		CHECK(t,
+		      nlb_maps__get_flow_v4(&f.m, &key, &ct) == 0 &&
+			      ct.backend_id == 100,
 		      "conntrack entry of the flow");
 		/* a new table sending everything to 102 */
 		CHECK(t, xdpfix_ring(&f, V_TCP, all_b2, 1) == 0, "ring");
@@ -183,9 +186,11 @@ NLB_TEST(conntrack)
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "udp_tracked_too")) {
-		struct pkt_spec u = { .src = CLIENT2, .dst = VIP4_POOL,
-				      .proto = IPPROTO_UDP, .sport = 999,
-				      .dport = 53 };
+		struct pkt_spec u = {.src = CLIENT2,
+				     .dst = VIP4_POOL,
+				     .proto = IPPROTO_UDP,
+				     .sport = 999,
+				     .dport = 53};
 		uint32_t h = xdpfix_hash(u.src, u.dst, 999, 53, IPPROTO_UDP);
 		uint32_t id = xdpfix_pick(h, udp_ids, 3);
 		uint32_t other = id == 110 ? 111 : 110;
@@ -209,12 +214,14 @@ NLB_TEST(backend_states)
 	OPEN(&f);
 	if (nlbt_sub_begin(t, "drained_keeps_established_no_new")) {
 		send_to(t, &f, &est, 100, CNT(TX));
-		CHECK(t, nlb_maps__set_backend_state(&f.m, 100,
-						     NLB_BACKEND_DRAINED) == 0,
+		CHECK(t,
+		      nlb_maps__set_backend_state(&f.m, 100,
+						  NLB_BACKEND_DRAINED) == 0,
 		      "drain");
 		send_to(t, &f, &est, 100, CNT(TX));
-		fb = abi_pick(&f, xdpfix_hash(CLIENT1, VIP4_POOL, fresh.sport,
-					      80, IPPROTO_TCP),
+		fb = abi_pick(&f,
+			      xdpfix_hash(CLIENT1, VIP4_POOL, fresh.sport, 80,
+					  IPPROTO_TCP),
 			      V_TCP, tcp_ids, 3);
 		if (CHECK(t, fb > 100, "fallback of a new flow: %lld",
 			  (long long)fb))
@@ -223,18 +230,21 @@ NLB_TEST(backend_states)
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "down_moves_established_at_once")) {
-		CHECK(t, nlb_maps__set_backend_state(&f.m, 100,
-						     NLB_BACKEND_DOWN) == 0,
+		CHECK(t,
+		      nlb_maps__set_backend_state(&f.m, 100,
+						  NLB_BACKEND_DOWN) == 0,
 		      "down");
-		fb = abi_pick(&f, xdpfix_hash(CLIENT1, VIP4_POOL, est.sport,
-					      80, IPPROTO_TCP),
+		fb = abi_pick(&f,
+			      xdpfix_hash(CLIENT1, VIP4_POOL, est.sport, 80,
+					  IPPROTO_TCP),
 			      V_TCP, tcp_ids, 3);
 		if (CHECK(t, fb > 100, "fallback: %lld", (long long)fb)) {
 			send_to(t, &f, &est, (uint32_t)fb,
 				CNT(TX) | CNT(CT_REPICK) | CNT(FALLBACK));
 			/* and it stays there, even when 100 comes back */
-			CHECK(t, nlb_maps__set_backend_state(
-					 &f.m, 100, NLB_BACKEND_ENABLED) == 0,
+			CHECK(t,
+			      nlb_maps__set_backend_state(
+				      &f.m, 100, NLB_BACKEND_ENABLED) == 0,
 			      "enable");
 			send_to(t, &f, &est, (uint32_t)fb, CNT(TX));
 		}
@@ -242,9 +252,9 @@ NLB_TEST(backend_states)
 	}
 	if (nlbt_sub_begin(t, "all_down_drops")) {
 		for (int i = 0; i < 3; i++)
-			CHECK(t, nlb_maps__set_backend_state(
-					 &f.m, tcp_ids[i],
-					 NLB_BACKEND_DOWN) == 0,
+			CHECK(t,
+			      nlb_maps__set_backend_state(
+				      &f.m, tcp_ids[i], NLB_BACKEND_DOWN) == 0,
 			      "down");
 		struct pkt in;
 
@@ -257,16 +267,18 @@ NLB_TEST(backend_states)
 		struct pkt in;
 
 		for (int i = 0; i < 3; i++)
-			CHECK(t, nlb_maps__set_backend_state(
-					 &f.m, tcp_ids[i],
-					 NLB_BACKEND_ENABLED) == 0,
+			CHECK(t,
+			      nlb_maps__set_backend_state(
+				      &f.m, tcp_ids[i], NLB_BACKEND_ENABLED) ==
+				      0,
 			      "enable");
 		CHECK(t, xdpfix_flush_ct(&f) == 0, "flush");
 		send_to(t, &f, &est, 100, CNT(TX));
 		for (int i = 0; i < 3; i++)
-			CHECK(t, nlb_maps__set_backend_state(
-					 &f.m, tcp_ids[i],
-					 NLB_BACKEND_DRAINED) == 0,
+			CHECK(t,
+			      nlb_maps__set_backend_state(
+				      &f.m, tcp_ids[i], NLB_BACKEND_DRAINED) ==
+				      0,
 			      "drain");
 		send_to(t, &f, &est, 100, CNT(TX));
 		if (CHECK(t, pkt_build(&in, &fresh) == 0, "build"))
@@ -287,8 +299,9 @@ NLB_TEST(removed_or_reused_backend_repicks)
 		send_to(t, &f, &s, 101, CNT(TX));
 		/* id 101 now names a new (VIP, address) pair: a new gen */
 		CHECK(t, nlb_maps__del_backend(&f.m, 101) == 0, "del");
-		CHECK(t, xdpfix_backend(&f, 101, BACKEND3, V_TCP,
-					NLB_BACKEND_ENABLED) == 0,
+		CHECK(t,
+		      xdpfix_backend(&f, 101, BACKEND3, V_TCP,
+				     NLB_BACKEND_ENABLED) == 0,
 		      "reuse");
 		send_to(t, &f, &s, 101, CNT(TX) | CNT(CT_REPICK));
 		send_to(t, &f, &s, 101, CNT(TX));
@@ -297,11 +310,13 @@ NLB_TEST(removed_or_reused_backend_repicks)
 	if (nlbt_sub_begin(t, "moved_to_another_vip")) {
 		int64_t fb;
 
-		CHECK(t, xdpfix_backend(&f, 101, BACKEND2, V_UDP,
-					NLB_BACKEND_ENABLED) == 0,
+		CHECK(t,
+		      xdpfix_backend(&f, 101, BACKEND2, V_UDP,
+				     NLB_BACKEND_ENABLED) == 0,
 		      "move");
-		fb = abi_pick(&f, xdpfix_hash(CLIENT1, VIP4_POOL, s.sport, 80,
-					      IPPROTO_TCP),
+		fb = abi_pick(&f,
+			      xdpfix_hash(CLIENT1, VIP4_POOL, s.sport, 80,
+					  IPPROTO_TCP),
 			      V_TCP, tcp_ids, 3);
 		if (CHECK(t, fb >= 0 && fb != 101, "fallback %lld",
 			  (long long)fb))
@@ -318,16 +333,24 @@ NLB_TEST(fragments_and_icmp_follow_flow)
 
 	OPEN(&f);
 	if (nlbt_sub_begin(t, "all_fragments_one_backend")) {
-		struct pkt_spec first = { .src = CLIENT2, .dst = VIP4_POOL,
-					  .proto = IPPROTO_UDP, .sport = 7,
-					  .dport = 53, .mf = true,
-					  .payload = 32 };
-		struct pkt_spec mid = { .src = CLIENT2, .dst = VIP4_POOL,
-					.proto = IPPROTO_UDP, .mf = true,
-					.frag_off = 5, .payload = 40 };
-		struct pkt_spec last = { .src = CLIENT2, .dst = VIP4_POOL,
-					 .proto = IPPROTO_UDP, .frag_off = 10,
-					 .payload = 3 };
+		struct pkt_spec first = {.src = CLIENT2,
+					 .dst = VIP4_POOL,
+					 .proto = IPPROTO_UDP,
+					 .sport = 7,
+					 .dport = 53,
+					 .mf = true,
+					 .payload = 32};
+		struct pkt_spec mid = {.src = CLIENT2,
+				       .dst = VIP4_POOL,
+				       .proto = IPPROTO_UDP,
+				       .mf = true,
+				       .frag_off = 5,
+				       .payload = 40};
+		struct pkt_spec last = {.src = CLIENT2,
+					.dst = VIP4_POOL,
+					.proto = IPPROTO_UDP,
+					.frag_off = 10,
+					.payload = 3};
 		uint32_t h = xdpfix_hash(CLIENT2, VIP4_POOL, 0, 0, IPPROTO_UDP);
 		uint32_t id = xdpfix_pick(h, udp_ids, 3);
 
@@ -338,11 +361,16 @@ NLB_TEST(fragments_and_icmp_follow_flow)
 	}
 	if (nlbt_sub_begin(t, "frag_needed_uses_conntrack")) {
 		struct pkt_spec s = tcp_flow(port_for(100, true, 5000));
-		struct pkt_spec reply = { .src = VIP4_POOL, .dst = CLIENT1,
-					  .sport = 80, .dport = s.sport };
-		struct pkt_spec err = { .src = ROUTER, .dst = VIP4_POOL,
-					.proto = IPPROTO_ICMP, .icmp_type = 3,
-					.icmp_code = 4, .quote = &reply };
+		struct pkt_spec reply = {.src = VIP4_POOL,
+					 .dst = CLIENT1,
+					 .sport = 80,
+					 .dport = s.sport};
+		struct pkt_spec err = {.src = ROUTER,
+				       .dst = VIP4_POOL,
+				       .proto = IPPROTO_ICMP,
+				       .icmp_type = 3,
+				       .icmp_code = 4,
+				       .quote = &reply};
 		uint32_t all_102 = 102;
 
 		send_to(t, &f, &s, 100, CNT(TX));
@@ -353,14 +381,19 @@ NLB_TEST(fragments_and_icmp_follow_flow)
 	}
 	if (nlbt_sub_begin(t, "frag_needed_without_entry_hashes")) {
 		uint16_t port = port_for(101, true, 6000);
-		struct pkt_spec reply = { .src = VIP4_POOL, .dst = CLIENT1,
-					  .sport = 80, .dport = port };
-		struct pkt_spec err = { .src = ROUTER, .dst = VIP4_POOL,
-					.proto = IPPROTO_ICMP, .icmp_type = 3,
-					.icmp_code = 4, .quote = &reply };
-		struct nlb_flow_v4 key = { .sport = htons(port),
-					   .dport = htons(80),
-					   .proto = IPPROTO_TCP };
+		struct pkt_spec reply = {.src = VIP4_POOL,
+					 .dst = CLIENT1,
+					 .sport = 80,
+					 .dport = port};
+		struct pkt_spec err = {.src = ROUTER,
+				       .dst = VIP4_POOL,
+				       .proto = IPPROTO_ICMP,
+				       .icmp_type = 3,
+				       .icmp_code = 4,
+				       .quote = &reply};
+		struct nlb_flow_v4 key = {.sport = htons(port),
+					  .dport = htons(80),
+					  .proto = IPPROTO_TCP};
 		struct nlb_ct ct;
 		uint32_t a[4];
 
@@ -374,15 +407,21 @@ NLB_TEST(fragments_and_icmp_follow_flow)
 		nlbt_sub_end(t);
 	}
 	if (nlbt_sub_begin(t, "packet_too_big_ipv6")) {
-		struct pkt_spec s = { .src = CLIENT6, .dst = VIP6_POOL,
-				      .sport = 777, .dport = 443 };
-		struct pkt_spec reply = { .src = VIP6_POOL, .dst = CLIENT6,
-					  .sport = 443, .dport = 777 };
-		struct pkt_spec err = { .src = ROUTER6, .dst = VIP6_POOL,
-					.proto = IPPROTO_ICMPV6, .icmp_type = 2,
-					.quote = &reply };
-		uint32_t h = xdpfix_hash(CLIENT6, VIP6_POOL, 777, 443,
-					 IPPROTO_TCP);
+		struct pkt_spec s = {.src = CLIENT6,
+				     .dst = VIP6_POOL,
+				     .sport = 777,
+				     .dport = 443};
+		struct pkt_spec reply = {.src = VIP6_POOL,
+					 .dst = CLIENT6,
+					 .sport = 443,
+					 .dport = 777};
+		struct pkt_spec err = {.src = ROUTER6,
+				       .dst = VIP6_POOL,
+				       .proto = IPPROTO_ICMPV6,
+				       .icmp_type = 2,
+				       .quote = &reply};
+		uint32_t h =
+			xdpfix_hash(CLIENT6, VIP6_POOL, 777, 443, IPPROTO_TCP);
 		uint32_t id = xdpfix_pick(h, tcp6_ids, 2);
 
 		send_to(t, &f, &s, id, CNT(TX));

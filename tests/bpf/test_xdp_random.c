@@ -10,25 +10,49 @@
 #define ROUNDS 4000
 
 static const struct pkt_spec seeds[] = {
-	{ .src = CLIENT1, .dst = VIP4, .sport = 1, .dport = 80,
-	  .payload = 8 },
-	{ .src = CLIENT1, .dst = VIP4, .proto = IPPROTO_UDP, .sport = 1,
-	  .dport = 53, .vlan = 4, .ip_opts = 8 },
-	{ .src = CLIENT1, .dst = VIP4, .mf = true, .proto = IPPROTO_UDP,
-	  .payload = 16 },
-	{ .src = CLIENT1, .dst = VIP4, .proto = IPPROTO_ICMP, .icmp_type = 8,
-	  .payload = 8 },
-	{ .src = ROUTER, .dst = VIP4, .proto = IPPROTO_ICMP, .icmp_type = 3,
-	  .icmp_code = 4,
-	  .quote = &(const struct pkt_spec){ .src = VIP4, .dst = CLIENT1,
-					     .sport = 80, .dport = 9 } },
-	{ .src = CLIENT6, .dst = VIP6, .sport = 1, .dport = 443, .n_ext = 2,
-	  .ext = { IPPROTO_HOPOPTS, IPPROTO_DSTOPTS } },
-	{ .src = CLIENT6, .dst = VIP6, .proto = IPPROTO_UDP, .v6_frag = true,
-	  .frag_off = 3, .payload = 8 },
-	{ .src = CLIENT6, .dst = VIP6, .proto = IPPROTO_ICMPV6,
-	  .icmp_type = 128 },
-	{ .src = CLIENT1, .dst = VIP4, .sport = 1, .dport = 443 },
+	{.src = CLIENT1, .dst = VIP4, .sport = 1, .dport = 80, .payload = 8},
+	{.src = CLIENT1,
+	 .dst = VIP4,
+	 .proto = IPPROTO_UDP,
+	 .sport = 1,
+	 .dport = 53,
+	 .vlan = 4,
+	 .ip_opts = 8},
+	{.src = CLIENT1,
+	 .dst = VIP4,
+	 .mf = true,
+	 .proto = IPPROTO_UDP,
+	 .payload = 16},
+	{.src = CLIENT1,
+	 .dst = VIP4,
+	 .proto = IPPROTO_ICMP,
+	 .icmp_type = 8,
+	 .payload = 8},
+	{.src = ROUTER,
+	 .dst = VIP4,
+	 .proto = IPPROTO_ICMP,
+	 .icmp_type = 3,
+	 .icmp_code = 4,
+	 .quote =
+		 &(const struct pkt_spec){
+			 .src = VIP4, .dst = CLIENT1, .sport = 80, .dport = 9}},
+	{.src = CLIENT6,
+	 .dst = VIP6,
+	 .sport = 1,
+	 .dport = 443,
+	 .n_ext = 2,
+	 .ext = {IPPROTO_HOPOPTS, IPPROTO_DSTOPTS}},
+	{.src = CLIENT6,
+	 .dst = VIP6,
+	 .proto = IPPROTO_UDP,
+	 .v6_frag = true,
+	 .frag_off = 3,
+	 .payload = 8},
+	{.src = CLIENT6,
+	 .dst = VIP6,
+	 .proto = IPPROTO_ICMPV6,
+	 .icmp_type = 128},
+	{.src = CLIENT1, .dst = VIP4, .sport = 1, .dport = 443},
 };
 
 /* xorshift32: small, seeded, the same sequence everywhere */
@@ -51,8 +75,9 @@ static void mutate(struct pkt *p, uint32_t *s)
 			p->len = 14 + rnd(s) % (p->len - 14);
 		} else if (p->len > 12) {
 			/* the headers, where the decisions are */
-			size_t at = 12 + rnd(s) % (p->len - 12 < 90 ?
-							   p->len - 12 : 90);
+			size_t at =
+				12 +
+				rnd(s) % (p->len - 12 < 90 ? p->len - 12 : 90);
 
 			p->b[at] = (uint8_t)rnd(s);
 		}
@@ -95,7 +120,7 @@ NLB_TEST(random_frames)
 	__u64 before[NLB_CNT_MAX], after[NLB_CNT_MAX];
 	uint32_t seed = 0x2545f491;
 	struct pkt base[sizeof(seeds) / sizeof(seeds[0])], in, out;
-	int counts[5] = { 0 };
+	int counts[5] = {0};
 	struct xdpfix f;
 	__u32 v;
 	int err;
@@ -116,8 +141,8 @@ NLB_TEST(random_frames)
 		    !CHECK(t, xdpfix_run(&f, &in, &out, &v) == 0, "run") ||
 		    !CHECK(t, nlb_maps__counters(&f.m, after) == 0, "ctr"))
 			break;
-		for (size_t i = 0; i < sizeof(verdict_counters) /
-					       sizeof(verdict_counters[0]);
+		for (size_t i = 0;
+		     i < sizeof(verdict_counters) / sizeof(verdict_counters[0]);
 		     i++)
 			ups += (int)(after[verdict_counters[i]] -
 				     before[verdict_counters[i]]);
@@ -139,8 +164,9 @@ NLB_TEST(random_frames)
 			break;
 	}
 	/* the mutations must reach every outcome, or they test little */
-	CHECK(t, counts[XDP_PASS] > 100 && counts[XDP_DROP] > 100 &&
-			 counts[XDP_TX] > 100,
+	CHECK(t,
+	      counts[XDP_PASS] > 100 && counts[XDP_DROP] > 100 &&
+		      counts[XDP_TX] > 100,
 	      "outcomes pass %d drop %d tx %d", counts[XDP_PASS],
 	      counts[XDP_DROP], counts[XDP_TX]);
 	printf("  outcomes of %d frames: pass %d drop %d tx %d\n", ROUNDS,

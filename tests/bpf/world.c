@@ -16,30 +16,30 @@ struct w_vip {
 };
 
 static const struct w_vip vips[] = {
-	{ VIP4, 80, IPPROTO_TCP, W_VIP4_HTTP, BACKEND1 },
-	{ VIP4, 53, IPPROTO_UDP, W_VIP4_DNS, BACKEND2 },
-	{ VIP4_ALLPORTS, 0, IPPROTO_TCP, W_VIP4_ALL, BACKEND3 },
-	{ VIP4_EMPTY, 80, IPPROTO_TCP, W_VIP4_EMPTY, NULL },
-	{ VIP6, 443, IPPROTO_TCP, W_VIP6_HTTPS, BACKEND6_1 },
-	{ VIP6, 53, IPPROTO_UDP, W_VIP6_DNS, BACKEND6_2 },
-	{ VIP4, 443, IPPROTO_TCP, W_VIP4_IN6, BACKEND6_1 },
-	{ VIP6_V4BE, 80, IPPROTO_TCP, W_VIP6_BAD, BACKEND1 },
+	{VIP4, 80, IPPROTO_TCP, W_VIP4_HTTP, BACKEND1},
+	{VIP4, 53, IPPROTO_UDP, W_VIP4_DNS, BACKEND2},
+	{VIP4_ALLPORTS, 0, IPPROTO_TCP, W_VIP4_ALL, BACKEND3},
+	{VIP4_EMPTY, 80, IPPROTO_TCP, W_VIP4_EMPTY, NULL},
+	{VIP6, 443, IPPROTO_TCP, W_VIP6_HTTPS, BACKEND6_1},
+	{VIP6, 53, IPPROTO_UDP, W_VIP6_DNS, BACKEND6_2},
+	{VIP4, 443, IPPROTO_TCP, W_VIP4_IN6, BACKEND6_1},
+	{VIP6_V4BE, 80, IPPROTO_TCP, W_VIP6_BAD, BACKEND1},
 };
 
 /* Fragment VIPs: (addr, proto) -> vip id. */
 static const struct w_vip frags[] = {
-	{ VIP4, 0, IPPROTO_TCP, W_VIP4_HTTP, NULL },
-	{ VIP4, 0, IPPROTO_UDP, W_VIP4_DNS, NULL },
-	{ VIP6, 0, IPPROTO_UDP, W_VIP6_DNS, NULL },
+	{VIP4, 0, IPPROTO_TCP, W_VIP4_HTTP, NULL},
+	{VIP4, 0, IPPROTO_UDP, W_VIP4_DNS, NULL},
+	{VIP6, 0, IPPROTO_UDP, W_VIP6_DNS, NULL},
 };
 
-static const char *addrs[] = { VIP4, VIP4_ALLPORTS, VIP4_EMPTY, VIP6,
-			       VIP6_V4BE };
+static const char *addrs[] = {VIP4, VIP4_ALLPORTS, VIP4_EMPTY, VIP6, VIP6_V4BE};
 
 int world_setup(struct xdpfix *f)
 {
-	struct nlb_config c = { .abi_version = NLB_ABI_VERSION,
-				.src_v4_plen = 16, .src_v6_plen = 64 };
+	struct nlb_config c = {.abi_version = NLB_ABI_VERSION,
+			       .src_v4_plen = 16,
+			       .src_v6_plen = 64};
 	uint32_t a[4];
 	size_t i;
 	int err;
@@ -98,10 +98,12 @@ int world_encap(struct pkt *out, const struct pkt *in, const struct pkt_spec *s,
 {
 	uint32_t a[4], h = world_hash(s);
 	char src[64];
-	struct pkt_outer o = { .dst = backend, .ttl = 64,
-			       .flow_label = h & 0xfffff,
-			       .dmac = MAC_ROUTER, .smac = MAC_LB,
-			       .src = src };
+	struct pkt_outer o = {.dst = backend,
+			      .ttl = 64,
+			      .flow_label = h & 0xfffff,
+			      .dmac = MAC_ROUTER,
+			      .smac = MAC_LB,
+			      .src = src};
 
 	world_outer_src(src, sizeof(src), pkt_addr(backend, a), h);
 	return pkt_encap(out, in, &o);

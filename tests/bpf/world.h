@@ -9,14 +9,14 @@
 /* vip ids and backend ids of world_setup(); every VIP has one backend,
  * so a row can name where its packet must go. */
 enum {
-	W_VIP4_HTTP = 1,  /* VIP4:80/tcp -> BACKEND1, takes VIP4's tcp frags */
-	W_VIP4_DNS = 2,   /* VIP4:53/udp -> BACKEND2, takes VIP4's udp frags */
-	W_VIP4_ALL = 3,   /* VIP4_ALLPORTS:any/tcp -> BACKEND3 */
+	W_VIP4_HTTP = 1, /* VIP4:80/tcp -> BACKEND1, takes VIP4's tcp frags */
+	W_VIP4_DNS = 2, /* VIP4:53/udp -> BACKEND2, takes VIP4's udp frags */
+	W_VIP4_ALL = 3, /* VIP4_ALLPORTS:any/tcp -> BACKEND3 */
 	W_VIP4_EMPTY = 4, /* VIP4_EMPTY:80/tcp, no table */
 	W_VIP6_HTTPS = 5, /* VIP6:443/tcp -> BACKEND6_1 */
-	W_VIP6_DNS = 6,   /* VIP6:53/udp -> BACKEND6_2, and VIP6's udp frags */
-	W_VIP4_IN6 = 7,   /* VIP4:443/tcp -> BACKEND6_1 (IPv4 in IPv6) */
-	W_VIP6_BAD = 8,   /* VIP6_V4BE:80/tcp -> BACKEND1: wrong family */
+	W_VIP6_DNS = 6, /* VIP6:53/udp -> BACKEND6_2, and VIP6's udp frags */
+	W_VIP4_IN6 = 7, /* VIP4:443/tcp -> BACKEND6_1 (IPv4 in IPv6) */
+	W_VIP6_BAD = 8, /* VIP6_V4BE:80/tcp -> BACKEND1: wrong family */
 };
 
 /* Outer sources: 10.200.0.0/16 and 2001:db8:1b::/64. */

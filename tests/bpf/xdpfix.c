@@ -52,12 +52,11 @@ void xdpfix_close(struct xdpfix *f)
 	f->skel = NULL;
 }
 
-int xdpfix_vip(struct xdpfix *f, const char *addr, uint16_t port,
-	       uint8_t proto, uint8_t kind, uint32_t vip_id,
-	       uint32_t ring_size)
+int xdpfix_vip(struct xdpfix *f, const char *addr, uint16_t port, uint8_t proto,
+	       uint8_t kind, uint32_t vip_id, uint32_t ring_size)
 {
-	struct nlb_vip_ref k = { .proto = proto, .kind = kind };
-	struct nlb_vip v = { .vip_id = vip_id, .ring_size = ring_size };
+	struct nlb_vip_ref k = {.proto = proto, .kind = kind};
+	struct nlb_vip v = {.vip_id = vip_id, .ring_size = ring_size};
 	int fam = pkt_addr(addr, k.addr);
 
 	if (fam < 0)
@@ -70,8 +69,8 @@ int xdpfix_vip(struct xdpfix *f, const char *addr, uint16_t port,
 int xdpfix_backend(struct xdpfix *f, uint32_t id, const char *addr,
 		   uint32_t vip_id, uint8_t state)
 {
-	struct nlb_backend b = { .vip_id = vip_id, .state = state,
-				 .weight = 100 };
+	struct nlb_backend b = {
+		.vip_id = vip_id, .state = state, .weight = 100};
 	int fam = pkt_addr(addr, b.addr);
 
 	if (fam < 0)
@@ -105,8 +104,7 @@ static int ring_check(struct xdpfix *f, uint32_t vip_id, const __u32 *slots)
 	return err;
 }
 
-int xdpfix_ring(struct xdpfix *f, uint32_t vip_id, const uint32_t *ids,
-		int n)
+int xdpfix_ring(struct xdpfix *f, uint32_t vip_id, const uint32_t *ids, int n)
 {
 	__u32 slots[FIX_RING];
 	int err;
@@ -162,8 +160,7 @@ int xdpfix_run(struct xdpfix *f, const struct pkt *in, struct pkt *out,
 
 static const char *verdict_name(__u32 v)
 {
-	static const char *n[] = { "ABORTED", "DROP", "PASS", "TX",
-				   "REDIRECT" };
+	static const char *n[] = {"ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
 
 	return v < 5 ? n[v] : "?";
 }
@@ -184,10 +181,10 @@ bool xdpfix_expect(struct nlbt *t, struct xdpfix *f, const struct pkt *in,
 	err = xdpfix_run(f, in, &out, &got);
 	if (!CHECK(t, err == 0, "test_run: %d", err))
 		return false;
-	ok &= CHECK(t, got == verdict, "verdict %s, want %s",
-		    verdict_name(got), verdict_name(verdict));
-	if (want && (out.len != want->len ||
-		     memcmp(out.b, want->b, want->len))) {
+	ok &= CHECK(t, got == verdict, "verdict %s, want %s", verdict_name(got),
+		    verdict_name(verdict));
+	if (want &&
+	    (out.len != want->len || memcmp(out.b, want->b, want->len))) {
 		pkt_diff(diff, sizeof(diff), out.b, out.len, want->b,
 			 want->len);
 		ok &= CHECK(t, false, "output differs: %s", diff);

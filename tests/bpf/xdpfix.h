@@ -30,14 +30,12 @@ int xdpfix_open(struct xdpfix *f);
 void xdpfix_close(struct xdpfix *f);
 
 /* A VIP key of kind for addr (port in host order) naming vip_id. */
-int xdpfix_vip(struct xdpfix *f, const char *addr, uint16_t port,
-	       uint8_t proto, uint8_t kind, uint32_t vip_id,
-	       uint32_t ring_size);
+int xdpfix_vip(struct xdpfix *f, const char *addr, uint16_t port, uint8_t proto,
+	       uint8_t kind, uint32_t vip_id, uint32_t ring_size);
 int xdpfix_backend(struct xdpfix *f, uint32_t id, const char *addr,
 		   uint32_t vip_id, uint8_t state);
 /* rings[vip_id] of FIX_RING slots, ids[] repeated in order. */
-int xdpfix_ring(struct xdpfix *f, uint32_t vip_id, const uint32_t *ids,
-		int n);
+int xdpfix_ring(struct xdpfix *f, uint32_t vip_id, const uint32_t *ids, int n);
 int xdpfix_config(struct xdpfix *f, const struct nlb_config *c);
 /* Empties the connection tables. */
 int xdpfix_flush_ct(struct xdpfix *f);
