@@ -51,7 +51,10 @@
 		F("lease-ms", CP_FLAG_INT, lease_ms, 500, 600000,        \
 		  "leader lease; a dead leader is replaced after this"), \
 		F("holder", CP_FLAG_STR, holder, 0, 0,                   \
-		  "this scheduler's identity for leader election")
+		  "this scheduler's identity for leader election"),      \
+		F("drain-timeout-ms", CP_FLAG_INT, drain_timeout_ms, 0,  \
+		  3600000,                                               \
+		  "longest a drained node holds a VIP for the others")
 
 const struct cp_flag cp_gateway_flags[] = {COMMON_FLAGS, GATEWAY_FLAGS};
 const size_t cp_gateway_nflags =
@@ -76,6 +79,7 @@ void cp_cfg_defaults(struct cp_cfg *c)
 	c->heartbeat_timeout_ms = 5000;
 	c->interval_ms = 250;
 	c->lease_ms = 3000;
+	c->drain_timeout_ms = 30000;
 	c->log_level = "info";
 }
 
@@ -250,6 +254,7 @@ int cp_scheduler_run(const struct cp_cfg *cfg, struct nlb_log *log,
 	sched_ctl_init(&c, st, holder);
 	c.heartbeat_timeout_ms = cfg->heartbeat_timeout_ms;
 	c.lease_ms = cfg->lease_ms;
+	c.drain_timeout_ms = cfg->drain_timeout_ms;
 	c.gw.heartbeat_timeout_ms = cfg->heartbeat_timeout_ms;
 	nlb_logf(log, NLB_LOG_INFO, "msg=started holder=%s", holder);
 	while (!*stop) {
@@ -284,11 +289,12 @@ int cp_scheduler_run(const struct cp_cfg *cfg, struct nlb_log *log,
 			else if (s.moved || s.expired || s.finalized)
 				nlb_logf(log, NLB_LOG_INFO,
 					 "msg=scheduled nodes=%d ready=%d "
-					 "lbs=%d moved=%d short=%d expired=%d "
-					 "deleted=%d ms=%.1f",
-					 s.nodes, s.ready, s.lbs, s.moved,
-					 s.short_, s.expired, s.finalized,
-					 pass_ms);
+					 "draining=%d lbs=%d moved=%d short=%d "
+					 "held=%d expired=%d deleted=%d "
+					 "ms=%.1f",
+					 s.nodes, s.ready, s.draining, s.lbs,
+					 s.moved, s.short_, s.held, s.expired,
+					 s.finalized, pass_ms);
 		}
 		{
 			/* heartbeats alone change the store hundreds of

@@ -24,6 +24,7 @@ struct cp_cfg {
 	long long heartbeat_timeout_ms;
 	long long interval_ms;
 	long long lease_ms;
+	long long drain_timeout_ms;
 	const char *holder;
 	const char *log_level;
 };

@@ -27,7 +27,7 @@
  *                                   changes: its mod_rev is the node's
  *                                   assignment revision
  *   node/<n>                   {name, zone, addresses, capacity, drained,
- *                               lastHeartbeatMs}
+ *                               drainedAtMs, lastHeartbeatMs}
  *   nodestatus/<n>             {vips: [...], reportedAtMs}
  *   leader/scheduler           {holder, expiresMs}
  */

@@ -444,16 +444,78 @@ static cJSON *node_decorate(struct gw *gw, cJSON *n)
 	bool drained = cJSON_IsTrue(cJSON_GetObjectItem(n, "drained"));
 	char prefix[96];
 	size_t cnt = 0;
+	cJSON *st;
+	int64_t rev;
 
-	cJSON_AddStringToObject(n, "state",
-				drained ? "drained"
-				: fresh ? "ready"
-					: "not-ready");
 	snprintf(prefix, sizeof(prefix), "nodeassign/%s/",
 		 cJSON_GetStringValue(cJSON_GetObjectItem(n, "name")) ?: "");
 	count_prefix(gw, prefix, &cnt);
+	/* a drained node keeps its VIPs until the scheduler has handed each
+	 * one over: "draining" until it holds none */
+	cJSON_AddStringToObject(n, "state",
+				drained ? (cnt ? "draining" : "drained")
+				: fresh ? "ready"
+					: "not-ready");
 	cJSON_AddNumberToObject(n, "vips", (double)cnt);
+	/* the node's own word on its BGP sessions and last reload */
+	snprintf(prefix, sizeof(prefix), "nodestatus/%s",
+		 cJSON_GetStringValue(cJSON_GetObjectItem(n, "name")) ?: "");
+	if (!gw_get_json(gw, prefix, &st, &rev)) {
+		cJSON *bgp = cJSON_DetachItemFromObject(st, "bgp");
+
+		if (bgp)
+			cJSON_AddItemToObject(n, "bgp", bgp);
+		cJSON_Delete(st);
+	}
 	return n;
+}
+
+/* Sets or clears a node's drain; the node's assignments tell it whether it
+ * is drained, so its long poll must wake too (nodegen/<n>). */
+static int node_set_drained(struct gw *gw, const char *name, bool drained,
+			    cJSON **out)
+{
+	char key[96], gkey[96], *s;
+	cJSON *n;
+	int64_t rev;
+	int err = -ECANCELED, i;
+
+	snprintf(key, sizeof(key), "node/%s", name);
+	snprintf(gkey, sizeof(gkey), "nodegen/%s", name);
+	/* heartbeats rewrite the node about once a second: retry a lost
+	 * race rather than fail the operator's request */
+	for (i = 0; i < 8 && err == -ECANCELED; i++) {
+		err = gw_get_json(gw, key, &n, &rev);
+		if (err)
+			return err;
+		if (cJSON_IsTrue(cJSON_GetObjectItem(n, "drained")) ==
+		    drained) {
+			*out = n; /* a repeated drain keeps its start time */
+			return 0;
+		}
+		cJSON_DeleteItemFromObject(n, "drained");
+		cJSON_AddBoolToObject(n, "drained", drained);
+		/* the scheduler's --drain-timeout-ms counts from here */
+		cJSON_DeleteItemFromObject(n, "drainedAtMs");
+		if (drained)
+			cJSON_AddNumberToObject(n, "drainedAtMs",
+						(double)gw_now_ms());
+		s = gw_print(n);
+		{
+			struct store_cmp cmp = {key, rev};
+			struct store_op ops[2] = {{STORE_PUT, key, s},
+						  {STORE_PUT, gkey, "{}"}};
+
+			err = s ? store_txn(gw->st, &cmp, 1, ops, 2, NULL)
+				: -ENOMEM;
+		}
+		free(s);
+		if (err)
+			cJSON_Delete(n);
+	}
+	if (!err)
+		*out = n;
+	return err;
 }
 
 static void nodes(struct gw *gw, const struct cp_http_req *req, char **seg,
@@ -494,9 +556,8 @@ static void nodes(struct gw *gw, const struct cp_http_req *req, char **seg,
 		   (!strcmp(m, "POST") || !strcmp(m, "PUT"))) {
 		static const char *const f[] = {"drained", NULL};
 		struct cp_err e = {0};
-		cJSON *doc = NULL, *n;
+		cJSON *doc = NULL, *n = NULL;
 		bool drained = true;
-		int64_t rev;
 		int err;
 
 		if (req->body_len) {
@@ -511,28 +572,16 @@ static void nodes(struct gw *gw, const struct cp_http_req *req, char **seg,
 			}
 			cJSON_Delete(doc);
 		}
-		err = gw_get_json(gw, key, &n, &rev);
-		if (err) {
-			gw_reply_errf(r, err == -ENOENT ? 404 : 500, "name",
-				      "node not found");
-			return;
-		}
-		cJSON_DeleteItemFromObject(n, "drained");
-		cJSON_AddBoolToObject(n, "drained", drained);
-		{
-			char *s = gw_print(n);
-			struct store_cmp cmp = {key, rev};
-			struct store_op op = {STORE_PUT, key, s};
-
-			err = store_txn(gw->st, &cmp, 1, &op, 1, NULL);
-			free(s);
-		}
-		if (err)
+		err = node_set_drained(gw, seg[0], drained, &n);
+		if (err == -ENOENT)
+			gw_reply_errf(r, 404, "name", "node not found");
+		else if (err == -ECANCELED)
 			gw_reply_errf(r, 409, "",
 				      "changed concurrently, retry");
+		else if (err)
+			gw_reply_errf(r, 500, "", "store: %s", strerror(-err));
 		else
-			gw_reply_json(r, 200, node_decorate(gw, n)), n = NULL;
-		cJSON_Delete(n);
+			gw_reply_json(r, 200, node_decorate(gw, n));
 	} else {
 		gw_reply_errf(r, 404, "", "no such resource");
 	}

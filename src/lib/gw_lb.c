@@ -9,18 +9,25 @@
 
 #include "gw_addr.h"
 #include "gw_lb.h"
+#include "vipmgr.h" /* NLB_VIP_PORTS_MAX: the data path's cap */
 
 static const char *const top_fields[] = {"kind",     "name",   "labels", "spec",
 					 "metadata", "status", NULL};
-static const char *const spec_fields[] = {
-	"vip", "ipFamily", "replicas", "zones", "listeners", "expiresAt", NULL};
+static const char *const spec_fields[] = {"vip",
+					  "ipFamily",
+					  "replicas",
+					  "zones",
+					  "listeners",
+					  "expiresAt",
+					  "panicThresholdPercent",
+					  NULL};
 static const char *const lis_fields[] = {"port",     "portEnd",	    "protocol",
 					 "backends", "healthCheck", NULL};
 static const char *const be_fields[] = {
 	"address", "weight", "state", "monitorAddress", "monitorPort", NULL};
 static const char *const hc_fields[] = {
-	"type", "port", "intervalMs",	 "timeoutMs", "rise",
-	"fall", "path", "expectedCodes", "host",      NULL};
+	"type", "port",		 "intervalMs", "timeoutMs",	"rise", "fall",
+	"path", "expectedCodes", "host",       "throughTunnel", NULL};
 static const char *const protocols[] = {"TCP", "UDP", NULL};
 static const char *const be_states[] = {"enabled", "drained", NULL};
 static const char *const hc_types[] = {"ICMP", "TCP", "HTTP", "HTTPS", NULL};
@@ -99,6 +106,7 @@ static int check_hc(const cJSON *hc, const char *path, cJSON *out,
 {
 	const char *type, *p, *codes, *host;
 	long long port, ival, tmo, rise, fall;
+	bool tunnel;
 	char f[160];
 	int err;
 
@@ -116,7 +124,8 @@ static int check_hc(const cJSON *hc, const char *path, cJSON *out,
 	    (err = cp_json_str(hc, path, "path", 1024, false, NULL, &p, e)) ||
 	    (err = cp_json_str(hc, path, "expectedCodes", 64, false, NULL,
 			       &codes, e)) ||
-	    (err = cp_json_str(hc, path, "host", 253, false, NULL, &host, e)))
+	    (err = cp_json_str(hc, path, "host", 253, false, NULL, &host, e)) ||
+	    (err = cp_json_bool(hc, path, "throughTunnel", false, &tunnel, e)))
 		return err;
 	if (tmo > ival)
 		return cp_err_set(e, 422,
@@ -171,6 +180,9 @@ static int check_hc(const cJSON *hc, const char *path, cJSON *out,
 		if (host)
 			cJSON_AddStringToObject(out, "host", host);
 	}
+	/* absent when off, so that specs written before it read the same */
+	if (tunnel)
+		cJSON_AddTrueToObject(out, "throughTunnel");
 	return 0;
 }
 
@@ -292,6 +304,10 @@ static int check_listener(const cJSON *l, const char *path,
 		return cp_err_set(e, 422,
 				  cp_json_path(f, sizeof(f), path, "portEnd"),
 				  "port 0 (all ports) takes no range");
+	if (pend && pend - port + 1 > NLB_VIP_PORTS_MAX)
+		return cp_err_set(
+			e, 422, cp_json_path(f, sizeof(f), path, "portEnd"),
+			"a range has at most %d ports", NLB_VIP_PORTS_MAX);
 	cJSON_AddNumberToObject(out, "port", (double)port);
 	if (pend && pend != port)
 		cJSON_AddNumberToObject(out, "portEnd", (double)pend);
@@ -342,7 +358,7 @@ static int check_spec(const cJSON *spec, const struct gw_limits *lim,
 {
 	const char *vip, *fam, *exp;
 	const cJSON *ls, *l, *z;
-	long long replicas;
+	long long replicas, panic;
 	cJSON *lo, *zo;
 	struct gw_ip ip;
 	char f[160], canon[64];
@@ -361,7 +377,9 @@ static int check_spec(const cJSON *spec, const struct gw_limits *lim,
 	    (err = cp_json_int(spec, "spec", "replicas", 1, lim->max_replicas,
 			       2, &replicas, e)) ||
 	    (err = cp_json_str(spec, "spec", "expiresAt", 32, false, NULL, &exp,
-			       e)))
+			       e)) ||
+	    (err = cp_json_int(spec, "spec", "panicThresholdPercent", 0, 100, 0,
+			       &panic, e)))
 		return err;
 	if (strcmp(vip, "auto")) {
 		if (gw_ip_parse(vip, &ip))
@@ -379,6 +397,10 @@ static int check_spec(const cJSON *spec, const struct gw_limits *lim,
 	cJSON_AddStringToObject(out, "vip", vip);
 	cJSON_AddStringToObject(out, "ipFamily", fam);
 	cJSON_AddNumberToObject(out, "replicas", (double)replicas);
+	/* absent when off, so that specs written before it read the same */
+	if (panic)
+		cJSON_AddNumberToObject(out, "panicThresholdPercent",
+					(double)panic);
 	z = cJSON_GetObjectItemCaseSensitive(spec, "zones");
 	zo = cJSON_AddArrayToObject(out, "zones");
 	if (z && !cJSON_IsNull(z)) {

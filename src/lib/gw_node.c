@@ -64,10 +64,15 @@ static void reg(struct gw *gw, const char *name, const struct cp_http_req *req,
 	snprintf(key, sizeof(key), "node/%s", name);
 	if (gw_get_json(gw, key, &old, &rev))
 		rev = STORE_ABSENT;
-	/* re-registering keeps an operator's drain */
+	/* re-registering keeps an operator's drain, and when it began */
 	cJSON_AddBoolToObject(
 		node, "drained",
 		cJSON_IsTrue(cJSON_GetObjectItem(old, "drained")));
+	if (cJSON_GetObjectItem(old, "drainedAtMs"))
+		cJSON_AddItemToObject(
+			node, "drainedAtMs",
+			cJSON_Duplicate(cJSON_GetObjectItem(old, "drainedAtMs"),
+					true));
 	cJSON_AddNumberToObject(node, "lastHeartbeatMs", (double)gw_now_ms());
 	s = gw_print(node);
 	{
@@ -153,14 +158,25 @@ static cJSON *desired(struct gw *gw, const char *name, int64_t rev)
 	char prefix[96];
 	struct store_kv *kvs;
 	size_t n, i;
-	cJSON *out, *vips;
+	cJSON *out, *vips, *node = NULL;
+	bool drained;
+	int err;
 
+	snprintf(prefix, sizeof(prefix), "node/%s", name);
+	err = gw_get_json(gw, prefix, &node, NULL);
+	if (err && err != -ENOENT)
+		return NULL;
+	drained = cJSON_IsTrue(cJSON_GetObjectItem(node, "drained"));
+	cJSON_Delete(node);
 	snprintf(prefix, sizeof(prefix), "nodeassign/%s/", name);
 	if (store_range(gw->st, prefix, NULL, 0, &kvs, &n))
 		return NULL;
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "node", name);
 	cJSON_AddNumberToObject(out, "revision", (double)rev);
+	/* the node advertises what it still holds as less preferred, so
+	 * that routers move flows to the nodes taking its VIPs over */
+	cJSON_AddBoolToObject(out, "drained", drained);
 	vips = cJSON_AddArrayToObject(out, "vips");
 	for (i = 0; i < n; i++) {
 		const char *id = kvs[i].key + strlen(prefix);
@@ -194,6 +210,13 @@ static cJSON *desired(struct gw *gw, const char *name, int64_t rev)
 		cJSON_AddItemToObject(
 			v, "listeners",
 			cJSON_Duplicate(cJSON_GetObjectItem(spec, "listeners"),
+					true));
+		if (cJSON_GetObjectItem(spec, "panicThresholdPercent"))
+			cJSON_AddItemToObject(
+				v, "panicThresholdPercent",
+				cJSON_Duplicate(
+					cJSON_GetObjectItem(
+						spec, "panicThresholdPercent"),
 					true));
 		cJSON_AddItemToArray(vips, v);
 		cJSON_Delete(lb);
@@ -247,9 +270,9 @@ static void assignments(struct gw *gw, const char *name,
 
 static int status_parse(const cJSON *doc, cJSON **out, struct cp_err *e)
 {
-	static const char *const f[] = {"vips", NULL};
-	static const char *const vf[] = {"id", "generation", "advertised",
-					 "backends", NULL};
+	static const char *const f[] = {"vips", "bgp", NULL};
+	static const char *const vf[] = {"id",	     "generation", "advertised",
+					 "backends", "panic",	   NULL};
 	static const char *const bf[] = {"address", "port",  "health",
 					 "reason",  "since", NULL};
 	static const char *const health[] = {"healthy", "unhealthy", "unknown",
@@ -263,13 +286,21 @@ static int status_parse(const cJSON *doc, cJSON **out, struct cp_err *e)
 		return err;
 	if (!cJSON_IsArray(vips))
 		return cp_err_set(e, 422, "vips", "required array");
+	if (cJSON_GetObjectItem(doc, "bgp") &&
+	    !cJSON_IsObject(cJSON_GetObjectItem(doc, "bgp")))
+		return cp_err_set(e, 422, "bgp", "must be an object");
 	*out = cJSON_CreateObject();
 	ov = cJSON_AddArrayToObject(*out, "vips");
+	/* the node's BGP sessions and last reload, shown as sent */
+	if (cJSON_GetObjectItem(doc, "bgp"))
+		cJSON_AddItemToObject(
+			*out, "bgp",
+			cJSON_Duplicate(cJSON_GetObjectItem(doc, "bgp"), 1));
 	cJSON_ArrayForEach(v, vips)
 	{
 		const char *id, *h, *reason, *addr, *since;
 		long long gen, port;
-		bool adv;
+		bool adv, panic;
 		const cJSON *b, *bes;
 		cJSON *o, *ob;
 		int j = 0;
@@ -281,13 +312,16 @@ static int status_parse(const cJSON *doc, cJSON **out, struct cp_err *e)
 		    (err = cp_json_str(v, p, "id", 200, true, NULL, &id, e)) ||
 		    (err = cp_json_int(v, p, "generation", 0, 1LL << 52,
 				       CP_REQUIRED, &gen, e)) ||
-		    (err = cp_json_bool(v, p, "advertised", false, &adv, e)))
+		    (err = cp_json_bool(v, p, "advertised", false, &adv, e)) ||
+		    (err = cp_json_bool(v, p, "panic", false, &panic, e)))
 			return err;
 		o = cJSON_CreateObject();
 		cJSON_AddItemToArray(ov, o);
 		cJSON_AddStringToObject(o, "id", id);
 		cJSON_AddNumberToObject(o, "generation", (double)gen);
 		cJSON_AddBoolToObject(o, "advertised", adv);
+		if (panic)
+			cJSON_AddBoolToObject(o, "panic", true);
 		ob = cJSON_AddArrayToObject(o, "backends");
 		bes = cJSON_GetObjectItem(v, "backends");
 		if (bes && !cJSON_IsArray(bes))

@@ -75,7 +75,7 @@ cJSON *gw_lb_view(struct gw *gw, const char *tenant, const cJSON *stored)
 		const char *n = cJSON_GetStringValue(pn);
 		cJSON *ns = NULL, *node = NULL, *o, *v;
 		long long sg = 0;
-		bool advertised = false;
+		bool advertised = false, panic = false;
 
 		if (!n || nplaced == 16)
 			continue;
@@ -89,6 +89,7 @@ cJSON *gw_lb_view(struct gw *gw, const char *tenant, const cJSON *stored)
 				cJSON_GetObjectItem(v, "generation"));
 			advertised = cJSON_IsTrue(
 				cJSON_GetObjectItem(v, "advertised"));
+			panic = cJSON_IsTrue(cJSON_GetObjectItem(v, "panic"));
 			nreported++;
 		}
 		if (observed < 0 || sg < observed)
@@ -102,6 +103,9 @@ cJSON *gw_lb_view(struct gw *gw, const char *tenant, const cJSON *stored)
 		cJSON_AddBoolToObject(o, "synced", v && sg == gen);
 		cJSON_AddNumberToObject(o, "syncedGeneration", (double)sg);
 		cJSON_AddBoolToObject(o, "advertised", advertised);
+		/* below spec.panicThresholdPercent: unhealthy backends too */
+		if (panic)
+			cJSON_AddBoolToObject(o, "panic", true);
 		cJSON_AddItemToArray(nodes, o);
 		nsynced += v && sg == gen;
 		nadv += advertised;

@@ -246,7 +246,7 @@ static const char *const check_keys_allowed[] = {
 	"type",	    "port",   "interval_ms", "timeout_ms", "rise",
 	"fall",	    "source", "host",	     "path",	   "expect",
 	"body",	    "sni",    "ca_file",     "verify",	   "cert_file",
-	"key_file", "resume", "tls_min",     NULL};
+	"key_file", "resume", "tls_min",     "tunnel",	   NULL};
 
 static const char *const http_only[] = {"host", "path", "expect", "body", NULL};
 static const char *const https_only[] = {"sni",	      "ca_file",  "verify",
@@ -265,6 +265,46 @@ static int reject_keys(struct pctx *p, const cJSON *obj,
 			return err;
 		}
 	return 0;
+}
+
+static const char *const tunnel_keys[] = {"vip", NULL};
+
+/* "tunnel": {"vip": ADDR}: the probe goes to the VIP inside the tunnel to
+ * the backend, as data does. */
+static int parse_tunnel(struct pctx *p, const cJSON *o, struct hc_addr *vip)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "tunnel");
+	const char *s;
+	size_t old;
+	int err;
+
+	if (!t)
+		return 0;
+	old = path_push(p, ".tunnel");
+	err = check_keys(p, t, tunnel_keys);
+	if (!err) {
+		err = get_str(p, t, "vip", 64, &s);
+		if (!err) {
+			size_t o2 = path_push(p, ".vip");
+
+			err = fail(p, "missing");
+			path_pop(p, o2);
+		}
+	}
+	if (err > 0) {
+		size_t o2 = path_push(p, ".vip");
+
+		err = 0;
+		/* an IPv6 VIP with an IPv4 backend is not refused here: it
+		 * fails as that one check's reason rather than stopping the
+		 * whole file (nlblet cannot tell beforehand) */
+		if (hc_addr_parse(s, vip))
+			err = fail(p, "\"%s\" is not an IPv4 or IPv6 address",
+				   s);
+		path_pop(p, o2);
+	}
+	path_pop(p, old);
+	return err;
 }
 
 static int parse_check(struct pctx *p, const cJSON *o, const struct defaults *d,
@@ -349,16 +389,18 @@ static int parse_check(struct pctx *p, const cJSON *o, const struct defaults *d,
 		return err;
 	}
 
+	err = parse_tunnel(p, o, &c->tunnel);
+	if (err)
+		return err;
 	err = get_str(p, o, "source", 64, &s);
 	if (err < 0)
 		return err;
 	if (err && (hc_addr_parse(s, &c->source) ||
-		    c->source.family != addr->family)) {
+		    c->source.family != (c->tunnel.family ?: addr->family))) {
 		size_t old = path_push(p, ".source");
 
-		err = fail(p,
-			   "\"%s\" is not an address of the backend's family",
-			   s);
+		err = fail(p, "\"%s\" is not an address of the %s family", s,
+			   c->tunnel.family ? "VIP's" : "backend's");
 		path_pop(p, old);
 		return err;
 	}
@@ -694,7 +736,7 @@ int hc_config_parse(const char *text, size_t len, struct hc_config **out,
 int hc_check_key(const struct hc_check *c, const struct hc_addr *addr,
 		 char *buf, size_t len)
 {
-	char a[64], s[64], r[8 * HC_MAX_RANGES + 1] = "";
+	char a[64], s[64], t[64], r[8 * HC_MAX_RANGES + 1] = "";
 	size_t rl = 0;
 	int n;
 
@@ -704,14 +746,16 @@ int hc_check_key(const struct hc_check *c, const struct hc_addr *addr,
 	/* \x1f separates fields: it cannot occur in any validated string. */
 	n = snprintf(buf, len,
 		     "%s\x1f%s\x1f%u\x1f%s\x1f%u\x1f%u\x1f%u\x1f%u\x1f%s\x1f%s"
-		     "\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d%d%u",
+		     "\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d%d%u"
+		     "\x1f%s",
 		     hc_type_name(c->type), hc_addr_str(addr, a, sizeof(a)),
 		     c->port, hc_addr_str(&c->source, s, sizeof(s)),
 		     c->interval_ms, c->timeout_ms, c->rise, c->fall,
 		     c->host ?: "", c->path ?: "", r, c->body ?: "",
 		     c->sni ?: "", c->ca_file ?: "", c->cert_file ?: "",
 		     c->key_file ?: "", c->body ? "b" : "", c->verify,
-		     c->resume, c->tls_min);
+		     c->resume, c->tls_min,
+		     hc_addr_str(&c->tunnel, t, sizeof(t)));
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n >= len ? -ENOSPC : n;

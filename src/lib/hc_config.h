@@ -31,7 +31,10 @@ struct hc_check {
 	uint16_t port; /* 0 for icmp */
 	uint32_t interval_ms, timeout_ms;
 	uint8_t rise, fall;
-	struct hc_addr source;
+	struct hc_addr source; /* of the packets the probe sends */
+	/* through the tunnel: sent to this VIP, encapsulated to the backend;
+	 * family 0 when the check goes to the backend's address */
+	struct hc_addr tunnel;
 	/* http(s) */
 	char *host, *path, *body;
 	struct hc_status_range ranges[HC_MAX_RANGES];

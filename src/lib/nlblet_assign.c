@@ -173,10 +173,23 @@ static int parse_backend(const cJSON *b, const char *path, __u8 vfamily,
 	return 0;
 }
 
+int nlblet_panic(const struct nlb_want_backend *b, size_t n, unsigned pct)
+{
+	size_t enabled = 0, healthy = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].drained || !b[i].weight)
+			continue;
+		enabled++;
+		healthy += b[i].health != NLB_HEALTH_DOWN;
+	}
+	return pct && enabled && healthy * 100 < (size_t)pct * enabled;
+}
+
 /* One listener into want (its backends appended at *nb). Returns 0, 1 when
  * the VIP cannot be expressed (msg in verr), or -EINVAL. */
 static int parse_listener(const cJSON *l, const char *path, const char *id,
-			  const struct nlb_vip_spec *vip,
+			  const struct nlb_vip_spec *vip, unsigned panic_pct,
 			  nlblet_health_fn health, void *arg,
 			  struct nlb_want_vip *want,
 			  struct nlb_want_backend *bes, size_t *nb, char *verr,
@@ -208,14 +221,21 @@ static int parse_listener(const cJSON *l, const char *path, const char *id,
 	else
 		return fail(err, len, f, "must be TCP or UDP");
 	want->spec.port = htons((__u16)port);
-	if (pend > port) {
+	pathf(f, sizeof(f), "%s.portEnd", path);
+	if (pend < port)
+		return fail(err, len, f, "must be at least port");
+	if (!port && pend)
+		return fail(err, len, f, "port 0 (every port) takes no range");
+	if (pend - port + 1 > NLB_VIP_PORTS_MAX) {
 		/* checked after the fields so a bad document still fails */
 		pathf(verr, verrlen,
-		      "%s.portEnd: port ranges (%lld-%lld) are not "
-		      "supported by the data path yet",
-		      path, port, pend);
+		      "%s: a range of %lld ports (%lld-%lld) is more than "
+		      "the data path's %d",
+		      f, pend - port + 1, port, pend, NLB_VIP_PORTS_MAX);
 		return 1;
 	}
+	if (pend > port)
+		want->spec.port_end = htons((__u16)pend);
 	arr = cJSON_GetObjectItemCaseSensitive(l, "backends");
 	pathf(f, sizeof(f), "%s.backends", path);
 	if (arr && !cJSON_IsArray(arr))
@@ -232,6 +252,8 @@ static int parse_listener(const cJSON *l, const char *path, const char *id,
 		(*nb)++;
 		want->n++;
 	}
+	want->panic =
+		(__u8)nlblet_panic(&bes[*nb - want->n], want->n, panic_pct);
 	return 0;
 }
 
@@ -244,6 +266,7 @@ static int parse_vip(const cJSON *v, const char *path, nlblet_health_fn health,
 	const char *id, *addr, *fam;
 	struct nlb_vip_spec spec;
 	size_t i = 0, nb0 = *nb, nw0 = a->n_want;
+	long long pct;
 	char f[256];
 	int e;
 
@@ -253,7 +276,9 @@ static int parse_vip(const cJSON *v, const char *path, nlblet_health_fn health,
 	    (e = get_int(v, path, "generation", 0, 9007199254740992.0, 1, 0,
 			 &out->generation, err, len)) ||
 	    (e = get_str(v, path, "vip", 1, &addr, err, len)) ||
-	    (e = get_str(v, path, "ipFamily", 0, &fam, err, len)))
+	    (e = get_str(v, path, "ipFamily", 0, &fam, err, len)) ||
+	    (e = get_int(v, path, "panicThresholdPercent", 0, 100, 0, 0, &pct,
+			 err, len)))
 		return e;
 	pathf(f, sizeof(f), "%s.id", path);
 	if (strlen(id) >= sizeof(out->id))
@@ -269,6 +294,8 @@ static int parse_vip(const cJSON *v, const char *path, nlblet_health_fn health,
 	strcpy(out->id, id);
 	out->err = 0;
 	out->errmsg[0] = 0;
+	out->panic_pct = (unsigned)pct;
+	out->panic = 0;
 	out->first = a->n_want;
 	out->n = 0;
 	lis = cJSON_GetObjectItemCaseSensitive(v, "listeners");
@@ -278,22 +305,25 @@ static int parse_vip(const cJSON *v, const char *path, nlblet_health_fn health,
 	cJSON_ArrayForEach(l, lis)
 	{
 		pathf(f, sizeof(f), "%s.listeners[%zu]", path, i++);
-		e = parse_listener(l, f, id, &spec, health, arg,
+		e = parse_listener(l, f, id, &spec, out->panic_pct, health, arg,
 				   &a->want[a->n_want], a->backends, nb,
 				   out->errmsg, sizeof(out->errmsg), err, len);
 		if (e < 0)
 			return e;
 		if (e > 0 && !out->err)
 			out->err = -EOPNOTSUPP;
-		if (e == 0)
+		if (e == 0) {
+			out->panic |= a->want[a->n_want].panic;
 			a->monitored[a->n_want++] =
 				cJSON_GetObjectItemCaseSensitive(
 					l, "healthCheck") != NULL;
+		}
 	}
 	if (out->err) {
 		/* nothing of a VIP that cannot be expressed whole */
 		a->n_want = nw0;
 		*nb = nb0;
+		out->panic = 0;
 	}
 	out->n = a->n_want - out->first;
 	a->n_vips++;

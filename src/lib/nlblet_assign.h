@@ -25,6 +25,8 @@ struct nlblet_vip {
 	/* 0, or why this VIP cannot be programmed (it then has no wants) */
 	int err;
 	char errmsg[NLBLET_ERR_MAX];
+	unsigned panic_pct; /* panicThresholdPercent; 0: off */
+	int panic; /* a listener is below it (its want[].panic is set) */
 	size_t first, n; /* its listeners: want[first .. first + n) */
 };
 
@@ -42,10 +44,17 @@ struct nlblet_assign {
 /* Parses json into out (owned; nlblet_assign_free). health may be NULL
  * (every backend UNKNOWN). Returns 0, or -EINVAL with a message naming the
  * field in err, or -ENOMEM. A VIP the data path cannot express (a port
- * range) is not an error of the document: it is kept with vips[i].err. */
+ * range over NLB_VIP_PORTS_MAX) is not an error of the document: it is kept
+ * with vips[i].err. */
 int nlblet_assign_parse(const char *json, nlblet_health_fn health, void *arg,
 			struct nlblet_assign *out, char *err, size_t errlen);
 void nlblet_assign_free(struct nlblet_assign *a);
+
+/* Whether a listener with these backends is in panic: some backends take
+ * new flows by admin state (enabled, weight > 0), and fewer than pct % of
+ * them are healthy (not down: unknown is forwarded to, so it counts).
+ * pct 0 is off. */
+int nlblet_panic(const struct nlb_want_backend *b, size_t n, unsigned pct);
 
 /* The key that names a listener of VIP id in nlb-hc's configuration and
  * state ("acme/web:443/TCP"; hashed when longer than nlb-hc allows). */

@@ -49,7 +49,8 @@ static const char *str(const cJSON *o, const char *name)
 /* The check of one backend; NULL with *skip when it has no port to check
  * (an all-ports listener without a check port). */
 static cJSON *render_check(const cJSON *hc, const cJSON *b, long lport,
-			   const char *path, int *skip, char *err, size_t len)
+			   const char *vip, const char *path, int *skip,
+			   char *err, size_t len)
 {
 	static const char *const types[] = {"ICMP", "TCP", "HTTP", "HTTPS"};
 	const char *type = str(hc, "type");
@@ -101,11 +102,25 @@ static cJSON *render_check(const cJSON *hc, const cJSON *b, long lport,
 		if (str(hc, "host"))
 			cJSON_AddStringToObject(c, "host", str(hc, "host"));
 	}
+	/* the probe goes to the VIP inside the tunnel to this backend */
+	if (cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(hc, "throughTunnel"))) {
+		if (!vip) {
+			cJSON_Delete(c);
+			pathf(f, sizeof(f), "%s.healthCheck.throughTunnel",
+			      path);
+			fail(err, len, f, "the VIP has no address");
+			return NULL;
+		}
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(c, "tunnel"),
+					"vip", vip);
+	}
 	return c;
 }
 
-static int render_listener(const cJSON *l, const char *id, const char *path,
-			   cJSON *backends, char *err, size_t len)
+static int render_listener(const cJSON *l, const char *id, const char *vip,
+			   const char *path, cJSON *backends, char *err,
+			   size_t len)
 {
 	const cJSON *hc = cJSON_GetObjectItemCaseSensitive(l, "healthCheck");
 	const cJSON *b;
@@ -131,7 +146,7 @@ static int render_listener(const cJSON *l, const char *id, const char *path,
 		pathf(f, sizeof(f), "%s.backends[%zu]", path, i++);
 		if (!addr)
 			return fail(err, len, f, "address: required");
-		c = render_check(hc, b, port, path, &skip, err, len);
+		c = render_check(hc, b, port, vip, path, &skip, err, len);
 		if (!c && skip)
 			continue;
 		if (!c)
@@ -175,7 +190,8 @@ int nlblet_hcconf_render(const char *json, char **out, char *err, size_t errlen)
 	backends = cJSON_AddArrayToObject(conf, "backends");
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(doc, "vips"))
 	{
-		const char *id = str(v, "id");
+		/* the VIP's address: only tunneled checks need it */
+		const char *id = str(v, "id"), *vip = str(v, "vip");
 
 		pathf(f, sizeof(f), "vips[%zu]", i++);
 		if (!id) {
@@ -189,7 +205,8 @@ int nlblet_hcconf_render(const char *json, char **out, char *err, size_t errlen)
 			char lp[256];
 
 			pathf(lp, sizeof(lp), "%s.listeners[%zu]", f, j++);
-			e = render_listener(l, id, lp, backends, err, errlen);
+			e = render_listener(l, id, vip, lp, backends, err,
+					    errlen);
 			if (e)
 				goto out;
 		}

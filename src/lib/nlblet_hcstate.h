@@ -29,6 +29,18 @@ struct nlblet_hcstate {
 int nlblet_hcstate_parse(const char *json, struct nlblet_hcstate *out,
 			 char *err, size_t errlen);
 void nlblet_hcstate_free(struct nlblet_hcstate *s);
+/* Where s says unknown and old knew better, s takes old's entry: a
+ * restarted nlb-hc starts from unknown, and the last states stand until it
+ * knows again. */
+void nlblet_hcstate_keep_known(struct nlblet_hcstate *s,
+			       const struct nlblet_hcstate *old);
+/* Folds one line of nlb-hc's event stream into s: a snapshot replaces it
+ * (keeping known health, as above), a state event updates the entries of
+ * its VIPs and backend (unknown never replaces a known health), a removed
+ * event deletes them; other events are ignored. Returns 1 when some health
+ * changed, 0, -EINVAL (err names the field) or -ENOMEM. */
+int nlblet_hcstate_apply_line(struct nlblet_hcstate *s, const char *line,
+			      char *err, size_t errlen);
 /* The entry of key and addr (any spelling of the address), or NULL. */
 const struct nlblet_hc_entry *
 nlblet_hcstate_find(const struct nlblet_hcstate *s, const char *key,

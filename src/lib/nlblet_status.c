@@ -72,17 +72,25 @@ static int add_backends(cJSON *arr, const cJSON *l, const char *id,
 	return 0;
 }
 
-int nlblet_status_render(const char *json, const long long *synced, size_t n,
+int nlblet_status_render(const char *json, const long long *synced,
+			 const bool *advertised, size_t n,
 			 const struct nlblet_hcstate *hc, char **out)
 {
 	cJSON *doc = cJSON_Parse(json), *rep = NULL, *vips;
+	struct nlblet_assign a;
 	const cJSON *v, *l;
+	char perr[64];
 	size_t i = 0;
 	int e = -EINVAL;
 
 	*out = NULL;
+	/* the same fold of health as the maps got, for each VIP's panic;
+	 * hc is only read */
+	if (nlblet_assign_parse(json, nlblet_hcstate_health, (void *)hc, &a,
+				perr, sizeof(perr)))
+		memset(&a, 0, sizeof(a));
 	if (!doc)
-		return -EINVAL;
+		goto out;
 	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "vips")))
 		goto out;
 	e = -ENOMEM;
@@ -106,8 +114,10 @@ int nlblet_status_render(const char *json, const long long *synced, size_t n,
 		cJSON_AddStringToObject(o, "id", id);
 		cJSON_AddNumberToObject(o, "generation",
 					i < n ? (double)synced[i] : 0);
-		/* BGP is not wired yet: nothing is advertised */
-		cJSON_AddBoolToObject(o, "advertised", 0);
+		cJSON_AddBoolToObject(o, "advertised",
+				      i < n && advertised && advertised[i]);
+		if (i < a.n_vips && a.vips[i].panic)
+			cJSON_AddBoolToObject(o, "panic", 1);
 		bes = cJSON_AddArrayToObject(o, "backends");
 		cJSON_ArrayForEach(
 			l, cJSON_GetObjectItemCaseSensitive(v, "listeners"))
@@ -123,6 +133,7 @@ int nlblet_status_render(const char *json, const long long *synced, size_t n,
 	*out = cJSON_PrintUnformatted(rep);
 	e = *out ? 0 : -ENOMEM;
 out:
+	nlblet_assign_free(&a);
 	cJSON_Delete(rep);
 	cJSON_Delete(doc);
 	return e;

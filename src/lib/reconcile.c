@@ -16,6 +16,17 @@ __u8 nlb_backend_effective_state(const struct nlb_want_backend *b)
 	return NLB_BACKEND_ENABLED;
 }
 
+/* In panic a backend is what its admin state alone makes it. */
+static __u8 want_state(const struct nlb_want_vip *w,
+		       const struct nlb_want_backend *b)
+{
+	struct nlb_want_backend healthy = *b;
+
+	if (w->panic)
+		healthy.health = NLB_HEALTH_UNKNOWN;
+	return nlb_backend_effective_state(&healthy);
+}
+
 static bool same_vip(const struct nlb_vip_spec *a, const struct nlb_vip_spec *b)
 {
 	return a->family == b->family && a->proto == b->proto &&
@@ -36,6 +47,8 @@ struct pass {
 	size_t nrebuild;
 	struct nlb_vip_spec *gone; /* VIPs to remove after the walk */
 	size_t ngone, capgone;
+	size_t *ranged; /* want[] indexes whose range end moved */
+	size_t nranged;
 	struct nlb_reconcile_result *res;
 };
 
@@ -67,7 +80,7 @@ static bool sync_backends(struct pass *p, const struct nlb_want_vip *w,
 					      .weight = b->weight};
 		const struct nlb_have_backend *h;
 
-		bs.state = nlb_backend_effective_state(b);
+		bs.state = want_state(w, b);
 		memcpy(bs.addr, b->addr, sizeof(bs.addr));
 		h = find_have(have, nhave, b->family, b->addr);
 		if (h && h->state == bs.state && h->weight == bs.weight)
@@ -108,6 +121,10 @@ static int visit_have(const struct nlb_vip_spec *s,
 		if (p->present[i])
 			return 0; /* a walk may show a VIP twice */
 		p->present[i] = true;
+		/* after the removals, so that ports handed over are free */
+		if (nlb_vip_spec_last_port(s) !=
+		    nlb_vip_spec_last_port(&p->want[i].spec))
+			p->ranged[p->nranged++] = i;
 		if (sync_backends(p, &p->want[i], have, nhave))
 			p->rebuild[p->nrebuild++] = p->want[i].spec;
 		return 0;
@@ -140,7 +157,8 @@ int nlb_reconcile(const struct nlb_node_ops *ops,
 				return -EINVAL; /* one VIP twice */
 	p.present = calloc(n + 1, sizeof(*p.present));
 	p.rebuild = calloc(n + 1, sizeof(*p.rebuild));
-	if (!p.present || !p.rebuild) {
+	p.ranged = calloc(n + 1, sizeof(*p.ranged));
+	if (!p.present || !p.rebuild || !p.ranged) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -150,6 +168,11 @@ int nlb_reconcile(const struct nlb_node_ops *ops,
 	for (size_t i = 0; i < p.ngone; i++) {
 		note_err(res, ops->del_vip(ops->ctx, &p.gone[i]));
 		res->vips_removed++;
+	}
+	for (size_t i = 0; i < p.nranged; i++) {
+		note_err(res,
+			 ops->set_port_end(ops->ctx, &want[p.ranged[i]].spec));
+		res->vips_ranged++;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (p.present[i])
@@ -171,6 +194,7 @@ int nlb_reconcile(const struct nlb_node_ops *ops,
 out:
 	free(p.present);
 	free(p.rebuild);
+	free(p.ranged);
 	free(p.gone);
 	return err ? err : res->first_err;
 }

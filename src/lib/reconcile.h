@@ -29,6 +29,9 @@ struct nlb_want_vip {
 	struct nlb_vip_spec spec;
 	const struct nlb_want_backend *backends;
 	size_t n;
+	/* below its panic threshold: health is ignored, so that unhealthy
+	 * backends share the load with the few healthy ones left */
+	__u8 panic;
 };
 
 /* What the forwarder has, as the ops report it. */
@@ -49,6 +52,8 @@ struct nlb_node_ops {
 			    void *arg);
 	int (*add_vip)(void *ctx, const struct nlb_vip_spec *s);
 	int (*del_vip)(void *ctx, const struct nlb_vip_spec *s);
+	/* moves the end of the range of the VIP named by s to s->port_end */
+	int (*set_port_end)(void *ctx, const struct nlb_vip_spec *s);
 	/* backend writes: no table rebuild until rebuild() */
 	int (*put_backend)(void *ctx, const struct nlb_vip_spec *s,
 			   const struct nlb_backend_spec *b);
@@ -60,6 +65,7 @@ struct nlb_node_ops {
 
 struct nlb_reconcile_result {
 	unsigned vips_added, vips_removed, vips_rebuilt;
+	unsigned vips_ranged; /* VIPs whose range end moved */
 	unsigned backends_written, backends_removed;
 	int first_err; /* the first failed write; the rest still went on */
 };
@@ -67,8 +73,12 @@ struct nlb_reconcile_result {
 /* The state a backend must have in the maps. */
 __u8 nlb_backend_effective_state(const struct nlb_want_backend *b);
 
-/* Converges the forwarder to want[0..n). Idempotent: a second call with the
- * same input writes nothing. Returns 0 or the first error (also in res). */
+/* Converges the forwarder to want[0..n). A VIP is named by its first port:
+ * a moved range end is an update in place, a moved first port a removal and
+ * an addition. Removals go first, then range updates, then additions, so
+ * ports handed from one VIP to another are free when taken. Idempotent: a
+ * second call with the same input writes nothing. Returns 0 or the first
+ * error (also in res). */
 int nlb_reconcile(const struct nlb_node_ops *ops,
 		  const struct nlb_want_vip *want, size_t n,
 		  struct nlb_reconcile_result *res);

@@ -13,21 +13,14 @@ struct walk {
 	void *arg;
 };
 
-static int walk_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
+static int walk_vip(const struct nlb_vip_spec *s, const struct nlb_vip *v,
 		    void *ctx)
 {
 	struct walk *w = ctx;
-	struct nlb_vip_spec s = {.family = k->family,
-				 .proto = k->proto,
-				 .port = k->port,
-				 .ring_size = v->ring_size};
 	struct nlb_have_backend *have;
 	__u32 *ids;
 	int n, err;
 
-	if (k->kind != NLB_VIP_KIND_PORT)
-		return 0;
-	memcpy(s.addr, k->addr, sizeof(s.addr));
 	n = nlb_vipmgr__backends_of(w->m, v->vip_id, NULL, 0);
 	ids = calloc((size_t)n + 1, sizeof(*ids));
 	have = calloc((size_t)n + 1, sizeof(*have));
@@ -44,7 +37,7 @@ static int walk_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
 		have[i].weight = b->weight;
 		memcpy(have[i].addr, b->addr, sizeof(have[i].addr));
 	}
-	err = w->fn(&s, have, (size_t)n, w->arg);
+	err = w->fn(s, have, (size_t)n, w->arg);
 out:
 	free(ids);
 	free(have);
@@ -59,7 +52,7 @@ static int for_each_vip(void *ctx,
 {
 	struct walk w = {.m = ctx, .fn = fn, .arg = arg};
 
-	return nlb_maps__for_each_vip(ctx, walk_vip, &w);
+	return nlb_vipmgr__for_each_vip(ctx, walk_vip, &w);
 }
 
 static int add_vip(void *ctx, const struct nlb_vip_spec *s)
@@ -70,6 +63,11 @@ static int add_vip(void *ctx, const struct nlb_vip_spec *s)
 static int del_vip(void *ctx, const struct nlb_vip_spec *s)
 {
 	return nlb_vipmgr__del_vip(ctx, s);
+}
+
+static int set_port_end(void *ctx, const struct nlb_vip_spec *s)
+{
+	return nlb_vipmgr__set_port_end(ctx, s);
 }
 
 static int put_backend(void *ctx, const struct nlb_vip_spec *s,
@@ -111,6 +109,7 @@ void nlb_reconcile_vipmgr_ops(struct nlb_node_ops *ops, struct nlb_maps *m)
 		.for_each_vip = for_each_vip,
 		.add_vip = add_vip,
 		.del_vip = del_vip,
+		.set_port_end = set_port_end,
 		.put_backend = put_backend,
 		.del_backend = del_backend,
 		.rebuild = rebuild,

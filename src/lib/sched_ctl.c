@@ -19,6 +19,7 @@ int sched_ctl_init(struct sched_ctl *c, struct store *st, const char *holder)
 	memset(c, 0, sizeof(*c));
 	gw_init(&c->gw, st);
 	c->heartbeat_timeout_ms = 5000;
+	c->drain_timeout_ms = 30000;
 	c->lease_ms = 3000;
 	snprintf(c->holder, sizeof(c->holder), "%s", holder);
 	return 0;
@@ -301,6 +302,68 @@ static int tb_commit(struct sched_ctl *c, struct txnbuf *t)
 	return err == -ECANCELED ? 0 : err;
 }
 
+static int64_t num_ms(const cJSON *o, const char *key)
+{
+	const cJSON *j = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsNumber(j) ? (int64_t)j->valuedouble : 0;
+}
+
+/* Whether a node's status report has the VIP advertised at generation
+ * gen: only then may a draining node hand it over. */
+static bool reports_advertised(const cJSON *report, const char *id, int64_t gen)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItem(report, "vips"))
+	{
+		const char *vid =
+			cJSON_GetStringValue(cJSON_GetObjectItem(v, "id"));
+
+		if (vid && !strcmp(vid, id))
+			return num_ms(v, "generation") == gen &&
+			       cJSON_IsTrue(
+				       cJSON_GetObjectItem(v, "advertised"));
+	}
+	return false;
+}
+
+/* The nodes' status reports, by node index, when some node drains (they
+ * are read for nothing else, so a pass without a drain skips them). */
+static int read_reports(struct store *st, struct sched_node *nodes, size_t nn,
+			cJSON **reports)
+{
+	struct store_kv *rk;
+	size_t nr, i;
+	int err = store_range(st, "nodestatus/", NULL, 0, &rk, &nr);
+
+	if (err)
+		return err;
+	for (i = 0; i < nr; i++) {
+		int x = find_node(nodes, (int)nn,
+				  rk[i].key + strlen("nodestatus/"));
+
+		if (x >= 0)
+			reports[x] = cJSON_Parse(rk[i].value);
+	}
+	store_kvs_free(rk, nr);
+	return 0;
+}
+
+/* Fills v->adv for a VIP that a draining node holds. */
+static void vip_advertised(const struct sched_node *nodes, cJSON **reports,
+			   struct sched_vip *v, int64_t gen)
+{
+	bool draining = false;
+	int k;
+
+	for (k = 0; k < v->ncur; k++)
+		draining |= v->cur[k] >= 0 && nodes[v->cur[k]].draining;
+	for (k = 0; draining && k < v->ncur; k++)
+		v->adv[k] = v->cur[k] >= 0 &&
+			    reports_advertised(reports[v->cur[k]], v->id, gen);
+}
+
 static int mark_deleting(struct sched_ctl *c, struct lbrec *l)
 {
 	cJSON *meta = cJSON_GetObjectItem(l->doc, "metadata");
@@ -328,7 +391,7 @@ int sched_ctl_step(struct sched_ctl *c, struct sched_stats *s)
 	struct sched_node *nodes = NULL;
 	struct sched_vip *vips = NULL;
 	struct lbrec *lbs = NULL;
-	cJSON **ndocs = NULL;
+	cJSON **ndocs = NULL, **reports = NULL;
 	struct txnbuf t = {0};
 	int64_t now = gw_now_ms();
 	int err;
@@ -340,27 +403,35 @@ int sched_ctl_step(struct sched_ctl *c, struct sched_stats *s)
 		goto out;
 	nodes = calloc(nn + 1, sizeof(*nodes));
 	ndocs = calloc(nn + 1, sizeof(*ndocs));
+	reports = calloc(nn + 1, sizeof(*reports));
 	lbs = calloc(nl + 1, sizeof(*lbs));
 	vips = calloc(nl + 1, sizeof(*vips));
-	if (!nodes || !ndocs || !lbs || !vips) {
+	if (!nodes || !ndocs || !reports || !lbs || !vips) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < nn; i++) {
 		cJSON *d = ndocs[i] = cJSON_Parse(nk[i].value);
-		int64_t hb = (int64_t)cJSON_GetNumberValue(
-			cJSON_GetObjectItem(d, "lastHeartbeatMs"));
+		bool drained = cJSON_IsTrue(cJSON_GetObjectItem(d, "drained"));
+		bool fresh = d && now - num_ms(d, "lastHeartbeatMs") <=
+					  c->heartbeat_timeout_ms;
 
 		nodes[i].name = nk[i].key + strlen("node/");
 		nodes[i].zone =
 			cJSON_GetStringValue(cJSON_GetObjectItem(d, "zone"));
 		nodes[i].capacity = (int)cJSON_GetNumberValue(
 			cJSON_GetObjectItem(d, "capacity"));
-		nodes[i].ready =
-			d && !cJSON_IsTrue(cJSON_GetObjectItem(d, "drained")) &&
-			now - hb <= c->heartbeat_timeout_ms;
+		nodes[i].ready = fresh && !drained;
+		/* a drained node that stopped heartbeating forwards nothing
+		 * worth waiting for: it is simply not ready */
+		nodes[i].draining = fresh && drained;
+		nodes[i].drain_expired =
+			now - num_ms(d, "drainedAtMs") >= c->drain_timeout_ms;
 		s->ready += nodes[i].ready;
+		s->draining += nodes[i].draining;
 	}
+	if (s->draining && (err = read_reports(st, nodes, nn, reports)))
+		goto out;
 	s->nodes = (int)nn;
 	s->lbs = (int)nl;
 	/* lb/<id> and placement/<id> are both sorted by id: merge them */
@@ -455,6 +526,7 @@ int sched_ctl_step(struct sched_ctl *c, struct sched_stats *s)
 			if (v->ncur < SCHED_MAX_REPLICAS)
 				v->cur[v->ncur++] = x;
 		}
+		vip_advertised(nodes, reports, v, num_ms(meta, "generation"));
 	}
 	s->short_ = sched_place(nodes, nn, vips, nv);
 	{
@@ -474,11 +546,14 @@ int sched_ctl_step(struct sched_ctl *c, struct sched_stats *s)
 				    "deletionRequestedAt"))
 				continue;
 			v = &vips[vi++];
-			if (v->nout < v->replicas) {
+			s->held += v->held > 0;
+			/* a draining node is no replica: it only holds the
+			 * VIP until the serving nodes advertise it */
+			if (v->nout - v->held < v->replicas) {
 				snprintf(msg, sizeof(msg),
 					 "placed on %d of %d replicas: not "
 					 "enough ready nodes",
-					 v->nout, v->replicas);
+					 v->nout - v->held, v->replicas);
 				want_err = msg;
 			}
 			have_err = cJSON_GetStringValue(
@@ -512,7 +587,10 @@ out:
 	}
 	for (i = 0; ndocs && i < nn; i++)
 		cJSON_Delete(ndocs[i]);
+	for (i = 0; reports && i < nn; i++)
+		cJSON_Delete(reports[i]);
 	free(ndocs);
+	free(reports);
 	free(nodes);
 	free(vips);
 	free(lbs);

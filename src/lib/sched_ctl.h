@@ -15,6 +15,9 @@
 struct sched_ctl {
 	struct gw gw; /* the store plus the shared finalize path */
 	int64_t heartbeat_timeout_ms;
+	/* a drained node holds a VIP at most this long for its other nodes
+	 * to advertise it */
+	int64_t drain_timeout_ms;
 	int64_t lease_ms;
 	char holder[96];
 	int64_t lease_until_ms; /* when we last won, +lease */
@@ -24,6 +27,8 @@ struct sched_stats {
 	int nodes, ready, lbs;
 	int moved; /* placements written */
 	int short_; /* VIPs with fewer nodes than replicas */
+	int draining; /* drained nodes still heartbeating */
+	int held; /* VIPs a draining node still holds */
 	int expired; /* marked for deletion because expiresAt passed */
 	int finalized;
 };

@@ -48,6 +48,54 @@ static int replicas_of(const struct sched_vip *v)
 						: v->replicas;
 }
 
+static bool advertised_by(const struct sched_vip *v, int x)
+{
+	int k;
+
+	for (k = 0; k < v->ncur; k++)
+		if (v->cur[k] == x)
+			return v->adv[k];
+	return false; /* placed in this pass: cannot have advertised yet */
+}
+
+/* A draining node lets a VIP go once every serving node advertises it (a
+ * VIP with enough advertised replicas goes at once), or when its drain
+ * timed out: with no other node, or others that never report, waiting
+ * longer keeps no connection that waiting this long did not. */
+static bool releasable(const struct sched_node *x, const struct sched_vip *v,
+		       int nserve)
+{
+	int k;
+
+	if (x->drain_expired || v->nout == SCHED_MAX_REPLICAS)
+		return true;
+	if (!nserve)
+		return false;
+	for (k = 0; k < nserve; k++)
+		if (!advertised_by(v, v->out[k]))
+			return false;
+	return true;
+}
+
+/* Appends the draining nodes of cur that still have to hold the VIP. */
+static void hold_draining(struct sched_node *nodes, size_t nn,
+			  struct sched_vip *v)
+{
+	int nserve = v->nout, k;
+
+	v->held = 0;
+	for (k = 0; k < v->ncur; k++) {
+		int x = v->cur[k];
+
+		if (x < 0 || (size_t)x >= nn || !nodes[x].draining ||
+		    has(v->out, v->nout, x) || releasable(&nodes[x], v, nserve))
+			continue;
+		v->out[v->nout++] = x;
+		v->held++;
+		nodes[x].load++;
+	}
+}
+
 int sched_place(struct sched_node *nodes, size_t nn, struct sched_vip *vips,
 		size_t nv)
 {
@@ -107,6 +155,7 @@ int sched_place(struct sched_node *nodes, size_t nn, struct sched_vip *vips,
 		}
 		if (v->nout < replicas_of(v))
 			short_++;
+		hold_draining(nodes, nn, v);
 		v->changed = v->nout != v->ncur;
 		for (j = 0; !v->changed && j < (size_t)v->nout; j++)
 			v->changed = !has(v->cur, v->ncur, v->out[j]);

@@ -25,61 +25,144 @@ static void vip_ref(struct nlb_vip_ref *r, const struct nlb_vip_spec *s,
 	}
 }
 
+/* The PORT key of one port of s (host order). */
+static void port_ref(struct nlb_vip_ref *r, const struct nlb_vip_spec *s,
+		     __u16 port)
+{
+	vip_ref(r, s, NLB_VIP_KIND_PORT);
+	r->port = htons(port);
+}
+
+static __u32 ring_size_of(const struct nlb_vip_spec *s)
+{
+	return s->ring_size ? s->ring_size : NLB_MAGLEV_DEFAULT_SIZE;
+}
+
+int nlb_vipmgr__check_spec(const struct nlb_vip_spec *s)
+{
+	__u16 lo = ntohs(s->port), hi = nlb_vip_spec_last_port(s);
+
+	if ((s->family != NLB_FAMILY_V4 && s->family != NLB_FAMILY_V6) ||
+	    (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP) ||
+	    !nlb_maglev_is_prime(ring_size_of(s)) || hi < lo || (!lo && hi))
+		return -EINVAL;
+	return hi - lo + 1 > NLB_VIP_PORTS_MAX ? -E2BIG : 0;
+}
+
+#define PORT_BITS (65536 / 8)
+
+static bool bit_test(const unsigned char *bits, __u16 port)
+{
+	return bits[port / 8] & (1u << (port % 8));
+}
+
 struct scan {
 	const struct nlb_vip_spec *s;
 	unsigned char *ids; /* VIP ids in use */
 	__u32 max;
-	__u32 except; /* the VIP being removed */
+	__u32 self; /* the VIP being changed or removed; ~0u: none */
+	unsigned char *ports; /* self's PORT keys, a bit per port */
+	__u16 lo, hi; /* the ports s wants, host order */
 	struct nlb_vip other_frag; /* best fragment taker for (addr, proto) */
 	bool have_other_addr; /* another PORT VIP on the address */
 	bool have_other_frag;
+	bool conflict; /* a port s wants belongs to another VIP */
 };
 
 static int scan_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
 		    void *ctx)
 {
 	struct scan *sc = ctx;
+	__u16 port = ntohs(k->port);
 
 	if (v->vip_id < sc->max)
 		sc->ids[v->vip_id] = 1;
-	if (!sc->s || k->kind != NLB_VIP_KIND_PORT || v->vip_id == sc->except)
-		return 0;
-	if (k->family != sc->s->family ||
+	if (k->kind != NLB_VIP_KIND_PORT || k->family != sc->s->family ||
 	    memcmp(k->addr, sc->s->addr, sizeof(k->addr)))
 		return 0;
+	if (v->vip_id == sc->self) {
+		if (k->proto == sc->s->proto)
+			sc->ports[port / 8] |= 1u << (port % 8);
+		return 0;
+	}
 	sc->have_other_addr = true;
-	if (k->proto == sc->s->proto && (!sc->have_other_frag || !k->port)) {
+	if (k->proto != sc->s->proto)
+		return 0;
+	if (!sc->have_other_frag || !k->port) {
 		sc->have_other_frag = true; /* an all-ports VIP wins */
 		sc->other_frag = *v;
 	}
+	/* the all-ports key is only a fallback: it conflicts with itself */
+	if (port >= sc->lo && port <= sc->hi && (port || !sc->lo))
+		sc->conflict = true;
 	return 0;
 }
 
+/* One walk over the VIP keys: ids in use, what else the address has, and
+ * (for self) which ports it holds. */
 static int scan_vips(struct nlb_maps *m, const struct nlb_vip_spec *s,
-		     __u32 except, struct scan *sc)
+		     __u32 self, struct scan *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	sc->s = s;
-	sc->except = except;
+	sc->self = self;
+	sc->lo = ntohs(s->port);
+	sc->hi = nlb_vip_spec_last_port(s);
 	sc->max = m->max_vips;
 	sc->ids = calloc(m->max_vips, 1);
-	if (!sc->ids)
+	sc->ports = calloc(PORT_BITS, 1);
+	if (!sc->ids || !sc->ports)
 		return -ENOMEM;
 	return nlb_maps__for_each_vip(m, scan_vip, sc);
+}
+
+static void scan_free(struct scan *sc)
+{
+	free(sc->ids);
+	free(sc->ports);
 }
 
 int nlb_vipmgr__find_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			 struct nlb_vip *v)
 {
 	struct nlb_vip_ref r;
+	struct nlb_vip prev;
+	__u16 port = ntohs(s->port);
+	int err;
 
 	vip_ref(&r, s, NLB_VIP_KIND_PORT);
-	return nlb_maps__get_vip(m, &r, v);
+	err = nlb_maps__get_vip(m, &r, v);
+	if (err || port <= 1)
+		return err;
+	/* a range's later port is not a name of the VIP */
+	port_ref(&r, s, port - 1);
+	if (!nlb_maps__get_vip(m, &r, &prev) && prev.vip_id == v->vip_id)
+		return -ENOENT;
+	return 0;
 }
 
-static __u32 ring_size_of(const struct nlb_vip_spec *s)
+/* Writes the PORT keys of ports lo..hi; on failure removes those it wrote.
+ * Ascending, so that a crash leaves a contiguous range. */
+static int put_ports(struct nlb_maps *m, const struct nlb_vip_spec *s, __u16 lo,
+		     __u16 hi, const struct nlb_vip *v)
 {
-	return s->ring_size ? s->ring_size : NLB_MAGLEV_DEFAULT_SIZE;
+	struct nlb_vip_ref r;
+	int err = 0;
+	__u32 p;
+
+	for (p = lo; p <= hi; p++) {
+		port_ref(&r, s, (__u16)p);
+		err = nlb_maps__put_vip(m, &r, v);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	while (p-- > lo) {
+		port_ref(&r, s, (__u16)p);
+		nlb_maps__del_vip(m, &r);
+	}
+	return err;
 }
 
 int nlb_vipmgr__add_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
@@ -88,18 +171,22 @@ int nlb_vipmgr__add_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
 	struct nlb_vip v = {}, cur;
 	struct nlb_vip_ref r;
 	struct scan sc;
+	bool frag = false;
 	__u32 id;
 	int err;
 
-	if ((s->family != NLB_FAMILY_V4 && s->family != NLB_FAMILY_V6) ||
-	    (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP) ||
-	    !nlb_maglev_is_prime(ring_size_of(s)))
-		return -EINVAL;
+	err = nlb_vipmgr__check_spec(s);
+	if (err)
+		return err;
 	if (!nlb_vipmgr__find_vip(m, s, &cur))
 		return -EEXIST;
-	err = scan_vips(m, s, (__u32)-1, &sc);
+	err = scan_vips(m, s, ~0u, &sc);
 	if (err)
 		goto out;
+	if (sc.conflict) {
+		err = -EADDRINUSE;
+		goto out;
+	}
 	for (id = 0; id < m->max_vips && sc.ids[id]; id++)
 		;
 	if (id == m->max_vips) {
@@ -113,26 +200,96 @@ int nlb_vipmgr__add_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
 	if (err)
 		goto out;
 	nlb_maps__clear_vip_stats(m, id);
+	/* the first port, which names the VIP, last: a crash in between
+	 * leaves a VIP that no one wants, and reconcile removes it */
+	if (sc.hi > sc.lo) {
+		err = put_ports(m, s, sc.lo + 1, sc.hi, &v);
+		if (err)
+			goto unwind_ring;
+	}
 	vip_ref(&r, s, NLB_VIP_KIND_PORT);
 	err = nlb_maps__put_vip(m, &r, &v);
 	if (err)
-		goto out;
+		goto unwind_ports;
 	if (!sc.have_other_frag || !s->port) {
 		vip_ref(&r, s, NLB_VIP_KIND_FRAG);
 		err = nlb_maps__put_vip(m, &r, &v);
 		if (err)
-			goto out;
+			goto unwind_first;
+		frag = true;
 	}
 	if (!sc.have_other_addr) {
 		vip_ref(&r, s, NLB_VIP_KIND_ADDR);
 		err = nlb_maps__put_vip(m, &r, &v);
 		if (err)
-			goto out;
+			goto unwind_frag;
 	}
 	if (vip_id)
 		*vip_id = id;
+	goto out;
+
+unwind_frag:
+	if (frag) {
+		vip_ref(&r, s, NLB_VIP_KIND_FRAG);
+		if (sc.have_other_frag)
+			nlb_maps__put_vip(m, &r, &sc.other_frag);
+		else
+			nlb_maps__del_vip(m, &r);
+	}
+unwind_first:
+	vip_ref(&r, s, NLB_VIP_KIND_PORT);
+	nlb_maps__del_vip(m, &r);
+unwind_ports:
+	for (__u32 p = sc.lo + 1; p <= sc.hi; p++) {
+		port_ref(&r, s, (__u16)p);
+		nlb_maps__del_vip(m, &r);
+	}
+unwind_ring:
+	nlb_maps__del_ring(m, id);
 out:
-	free(sc.ids);
+	scan_free(&sc);
+	return err;
+}
+
+int nlb_vipmgr__set_port_end(struct nlb_maps *m, const struct nlb_vip_spec *s)
+{
+	struct nlb_vip_ref r;
+	struct nlb_vip v;
+	struct scan sc;
+	__u32 have_hi;
+	int err;
+
+	err = nlb_vipmgr__check_spec(s);
+	if (err)
+		return err;
+	err = nlb_vipmgr__find_vip(m, s, &v);
+	if (err)
+		return err;
+	if (!s->port)
+		return 0; /* every port: no range to move */
+	err = scan_vips(m, s, v.vip_id, &sc);
+	if (err)
+		goto out;
+	if (sc.conflict) {
+		err = -EADDRINUSE;
+		goto out;
+	}
+	for (have_hi = sc.lo;
+	     have_hi < 65535 && bit_test(sc.ports, have_hi + 1); have_hi++)
+		;
+	if (sc.hi > have_hi) {
+		err = put_ports(m, s, (__u16)(have_hi + 1), sc.hi, &v);
+		goto out;
+	}
+	/* from the top down, so that a crash leaves a contiguous range */
+	for (__u32 p = have_hi; p > sc.hi; p--) {
+		port_ref(&r, s, (__u16)p);
+		err = nlb_maps__del_vip(m, &r);
+		if (err)
+			goto out;
+	}
+out:
+	scan_free(&sc);
 	return err;
 }
 
@@ -166,10 +323,16 @@ int nlb_vipmgr__del_vip(struct nlb_maps *m, const struct nlb_vip_spec *s)
 	err = scan_vips(m, s, v.vip_id, &sc);
 	if (err)
 		goto out;
-	vip_ref(&r, s, NLB_VIP_KIND_PORT);
-	err = nlb_maps__del_vip(m, &r);
-	if (err)
-		goto out;
+	/* the name first, then the rest upwards: a crash in between leaves a
+	 * contiguous range that no one wants, which reconcile removes */
+	for (__u32 p = sc.lo; p <= 65535; p++) {
+		if (!bit_test(sc.ports, (__u16)p))
+			continue;
+		port_ref(&r, s, (__u16)p);
+		err = nlb_maps__del_vip(m, &r);
+		if (err)
+			goto out;
+	}
 	vip_ref(&r, s, NLB_VIP_KIND_FRAG);
 	if (!nlb_maps__get_vip(m, &r, &fv) && fv.vip_id == v.vip_id) {
 		if (sc.have_other_frag)
@@ -193,7 +356,66 @@ int nlb_vipmgr__del_vip(struct nlb_maps *m, const struct nlb_vip_spec *s)
 	}
 	err = nlb_maps__del_ring(m, v.vip_id);
 out:
-	free(sc.ids);
+	scan_free(&sc);
+	return err;
+}
+
+/* The PORT keys of every VIP id, folded into one range each. */
+struct gather {
+	struct nlb_vip_spec *spec; /* per vip_id; family 0: none seen */
+	struct nlb_vip *val;
+	__u32 max;
+};
+
+static int gather_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
+		      void *ctx)
+{
+	struct gather *g = ctx;
+	struct nlb_vip_spec *s;
+	__u16 port = ntohs(k->port);
+
+	if (k->kind != NLB_VIP_KIND_PORT || v->vip_id >= g->max)
+		return 0;
+	s = &g->spec[v->vip_id];
+	if (!s->family) {
+		s->family = k->family;
+		s->proto = k->proto;
+		memcpy(s->addr, k->addr, sizeof(s->addr));
+		s->port = s->port_end = k->port;
+		s->ring_size = v->ring_size;
+		g->val[v->vip_id] = *v;
+		return 0;
+	}
+	if (port < ntohs(s->port))
+		s->port = k->port;
+	if (port > ntohs(s->port_end))
+		s->port_end = k->port;
+	return 0;
+}
+
+int nlb_vipmgr__for_each_vip(struct nlb_maps *m,
+			     int (*fn)(const struct nlb_vip_spec *s,
+				       const struct nlb_vip *v, void *ctx),
+			     void *ctx)
+{
+	struct gather g = {.max = m->max_vips};
+	int err;
+
+	g.spec = calloc(m->max_vips, sizeof(*g.spec));
+	g.val = calloc(m->max_vips, sizeof(*g.val));
+	err = g.spec && g.val ? nlb_maps__for_each_vip(m, gather_vip, &g)
+			      : -ENOMEM;
+	for (__u32 id = 0; !err && id < g.max; id++) {
+		struct nlb_vip_spec *s = &g.spec[id];
+
+		if (!s->family)
+			continue;
+		if (s->port_end == s->port)
+			s->port_end = 0;
+		err = fn(s, &g.val[id], ctx);
+	}
+	free(g.spec);
+	free(g.val);
 	return err;
 }
 

@@ -1,25 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* VIPs and their backends on one node, kept in the maps themselves.
  *
- * Allocates VIP and backend ids, keeps the FRAG and ADDR keys of each VIP
- * address right, applies a backend state change with one store first and
- * then rebuilds the VIP's exact Maglev table and swaps it in. The maps are
- * the only record, so separate processes (the node CLI) can share it.
+ * Allocates VIP and backend ids, keeps the PORT keys of each VIP (one per
+ * port of a range) and the FRAG and ADDR keys of each VIP address right,
+ * applies a backend state change with one store first and then rebuilds the
+ * VIP's exact Maglev table and swaps it in. The maps are the only record, so
+ * separate processes (the node CLI) can share it.
  */
 #ifndef NLB_VIPMGR_H
 #define NLB_VIPMGR_H
 
 #include <stddef.h>
+#include <arpa/inet.h>
 #include <linux/types.h>
 #include "maps.h"
 
+/* Most ports one VIP may span. Every port of a range is a key of the VIP
+ * map, which holds 3 keys per VIP id (12,288 by default: a PORT, FRAG and
+ * ADDR key each); the cap keeps one range from taking the room of hundreds
+ * of VIPs (docs/map-abi.md). */
+#define NLB_VIP_PORTS_MAX 1024
+
+/* A VIP is named by (family, addr, proto, port): a range by its first port. */
 struct nlb_vip_spec {
 	__u8 family; /* NLB_FAMILY_V4 / NLB_FAMILY_V6 */
 	__u8 proto; /* IPPROTO_TCP / IPPROTO_UDP */
-	__be16 port; /* network order; 0 = every port */
+	__be16 port; /* network order; 0 = every port; a range's first port */
+	__be16 port_end; /* network order; a range's last port; 0: port alone */
 	__be32 addr[4];
 	__u32 ring_size; /* prime; 0: NLB_MAGLEV_DEFAULT_SIZE */
 };
+
+/* The last port of the VIP, host order (the port itself when no range). */
+static inline __u16 nlb_vip_spec_last_port(const struct nlb_vip_spec *s)
+{
+	return s->port_end ? ntohs(s->port_end) : ntohs(s->port);
+}
+
+/* -EINVAL for a bad family, protocol, ring size or range (an end below the
+ * port, a range of port 0); -E2BIG for more than NLB_VIP_PORTS_MAX ports. */
+int nlb_vipmgr__check_spec(const struct nlb_vip_spec *s);
 
 struct nlb_backend_spec {
 	__u8 family;
@@ -28,13 +48,28 @@ struct nlb_backend_spec {
 	__be32 addr[4];
 };
 
-/* Adds a VIP with an empty table; -EEXIST if it exists. */
+/* Adds a VIP with an empty table, one PORT key per port; -EEXIST if it
+ * exists, -EADDRINUSE if a port of it belongs to another VIP of the address
+ * and protocol. A failure leaves the maps as they were. */
 int nlb_vipmgr__add_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			__u32 *vip_id);
-/* Removes a VIP, its table and its backends. */
+/* Removes a VIP (every port of its range), its table and its backends;
+ * s->port_end is not looked at. */
 int nlb_vipmgr__del_vip(struct nlb_maps *m, const struct nlb_vip_spec *s);
+/* Moves the end of the VIP's range to s->port_end: adds or removes only the
+ * keys that differ; the VIP keeps its id, table, backends and counters.
+ * -EADDRINUSE (nothing written) if a new port belongs to another VIP. */
+int nlb_vipmgr__set_port_end(struct nlb_maps *m, const struct nlb_vip_spec *s);
+/* The VIP whose first port is s->port; -ENOENT also when s->port is a later
+ * port of another VIP's range. */
 int nlb_vipmgr__find_vip(struct nlb_maps *m, const struct nlb_vip_spec *s,
 			 struct nlb_vip *v);
+/* Calls fn once per VIP, its range read back from its PORT keys (ring_size
+ * from the value); stops at and returns a non-zero result. */
+int nlb_vipmgr__for_each_vip(struct nlb_maps *m,
+			     int (*fn)(const struct nlb_vip_spec *s,
+				       const struct nlb_vip *v, void *ctx),
+			     void *ctx);
 
 /* Adds or updates a backend of a VIP (weight, state). A state change is
  * visible to the data path before the table is rebuilt. */

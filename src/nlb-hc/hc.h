@@ -45,7 +45,10 @@ struct hc_probe {
 	struct hc_check chk;
 	struct hc_addr addr;
 	char addr_str[48];
-	char name[48]; /* "http:8080/healthz", for humans */
+	/* "http:8080/healthz", "tcp:80@tunnel=10.99.0.1", for humans */
+	char name[112];
+	uint32_t mark; /* socket mark of a tunneled probe; 0: none (yet) */
+	char tunnel_err[80]; /* why a tunneled probe has no mark */
 	uint64_t phase_ns, due, sent;
 	int fd;
 	enum probe_phase phase;
@@ -76,7 +79,7 @@ struct hc_group {
 	int n_probes;
 	enum hc_state state;
 	char reason[96];
-	char check[48];
+	char check[112];
 	uint32_t latency_us;
 	uint64_t since_ms;
 	bool keep;
@@ -89,6 +92,7 @@ struct hc_tls_entry {
 
 struct hc_stream;
 struct hc_conn;
+struct hc_tunnel;
 
 struct hc_ctx {
 	const struct hc_opts *opts;
@@ -103,6 +107,7 @@ struct hc_ctx {
 	int n_groups;
 	struct hc_tls_entry *tls;
 	int n_tls;
+	struct hc_tunnel *tunnel; /* NULL without --tunnel-iface */
 	struct hc_stream *stream;
 	struct hc_conn *metrics_conns;
 	struct hc_ev metrics_ev;
@@ -144,6 +149,24 @@ void hc_probe_timer(struct hc_ctx *ctx, struct hc_probe *p, uint64_t now);
 void hc_probe_io(struct hc_ctx *ctx, struct hc_probe *p, unsigned events);
 void hc_probe_cancel(struct hc_ctx *ctx, struct hc_probe *p);
 void hc_probe_free(struct hc_probe *p);
+
+/* Where a probe's packets are addressed: the VIP for a check through the
+ * tunnel, else the backend. */
+static inline const struct hc_addr *hc_probe_dst(const struct hc_probe *p)
+{
+	return p->chk.tunnel.family ? &p->chk.tunnel : &p->addr;
+}
+
+/* tunnel.c: the TC egress program that puts tunneled probes into the
+ * forwarder's IPIP tunnel, and the socket marks that name their backends. */
+int hc_tunnel_open(const struct hc_opts *o, struct hc_tunnel **out);
+void hc_tunnel_close(struct hc_tunnel *t);
+/* The mark of (backend, vip), shared by every probe of that pair; on
+ * failure reason says why. */
+int hc_tunnel_get(struct hc_tunnel *t, const struct hc_addr *backend,
+		  const struct hc_addr *vip, uint32_t *mark, char *reason,
+		  size_t rlen);
+void hc_tunnel_put(struct hc_tunnel *t, uint32_t mark);
 
 /* icmp.c: echo over ping sockets. */
 int hc_icmp_start(struct hc_probe *p, char *reason, size_t rlen);

@@ -13,7 +13,7 @@
 
 int hc_icmp_start(struct hc_probe *p, char *reason, size_t rlen)
 {
-	bool v6 = p->addr.family == AF_INET6;
+	bool v6 = hc_probe_dst(p)->family == AF_INET6;
 	unsigned char pkt[16] = {0};
 	struct icmphdr *h = (struct icmphdr *)pkt;
 	int ret;
@@ -51,7 +51,7 @@ int hc_icmp_start(struct hc_probe *p, char *reason, size_t rlen)
 
 int hc_icmp_read(struct hc_probe *p, char *reason, size_t rlen)
 {
-	bool v6 = p->addr.family == AF_INET6;
+	bool v6 = hc_probe_dst(p)->family == AF_INET6;
 	unsigned char pkt[256];
 	struct icmphdr *h = (struct icmphdr *)pkt;
 

@@ -2,15 +2,36 @@
 /* nlb-hc: the health-check agent. main wires the pieces together: options,
  * the context, signals, the config, the outputs, and the loop. */
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 
 #include "hc.h"
 #include "tls.h"
+
+/* libbpf's output (the tunnel program's loading) goes through the log */
+static struct nlb_log *libbpf_log;
+static int libbpf_print(enum libbpf_print_level lvl, const char *fmt,
+			va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	if (lvl == LIBBPF_DEBUG || !libbpf_log)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	nlb_logf(libbpf_log, lvl == LIBBPF_WARN ? NLB_LOG_WARN : NLB_LOG_INFO,
+		 "event=libbpf msg=\"%s\"", msg);
+	return 0;
+}
 
 static int setup_signals(struct hc_ctx *ctx)
 {
@@ -68,6 +89,8 @@ int main(int argc, char **argv)
 	ctx.log.f = stderr;
 	ctx.log.daemon = "nlb-hc";
 	ctx.epoch = hc_now_ns();
+	libbpf_log = &ctx.log;
+	libbpf_set_print(libbpf_print);
 
 	step = "epoll";
 	ctx.epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -79,6 +102,16 @@ int main(int argc, char **argv)
 	if (!err) {
 		step = "config watch";
 		err = hc_config_watch(&ctx);
+	}
+	if (!err && opts.tunnel_iface) {
+		step = "tunnel";
+		err = hc_tunnel_open(&opts, &ctx.tunnel);
+		if (!err)
+			nlb_logf(&ctx.log, NLB_LOG_INFO,
+				 "event=tunnel_attached iface=%s "
+				 "mark=0x%08x/0x%08x",
+				 opts.tunnel_iface, opts.tunnel_mark,
+				 opts.tunnel_mask);
 	}
 	if (!err) {
 		step = "config";
@@ -114,6 +147,7 @@ int main(int argc, char **argv)
 	hc_metrics_http_close(&ctx);
 	hc_stream_close(&ctx);
 	hc_registry_free(&ctx);
+	hc_tunnel_close(ctx.tunnel);
 	hc_heap_free(&ctx.heap);
 	hc_buf_free(&ctx.scratch);
 	if (ctx.ino_fd >= 0)

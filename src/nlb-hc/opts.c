@@ -16,7 +16,9 @@ enum {
 	O_LOG = 'l',
 	O_HELP = 'h',
 	O_VERSION = 'V',
-	O_CHECK = 'n'
+	O_CHECK = 'n',
+	O_TUNNEL_IFACE = 1001,
+	O_TUNNEL_MARK = 1002,
 };
 
 static const struct opt {
@@ -34,6 +36,10 @@ static const struct opt {
 	 "Prometheus endpoint (port 0: any; empty: off)"},
 	{"state-min-ms", O_STATE_MIN, "MS", "100",
 	 "least time between two state file writes"},
+	{"tunnel-iface", O_TUNNEL_IFACE, "IFACE", NULL,
+	 "uplink whose egress encapsulates checks with a \"tunnel\""},
+	{"tunnel-mark", O_TUNNEL_MARK, "VALUE/MASK", "0x4e480000/0xffff0000",
+	 "socket marks of tunneled probes: VALUE | index, index in ~MASK"},
 	{"log-level", O_LOG, "LEVEL", "info", "debug, info, warn or error"},
 	{"check-config", O_CHECK, NULL, NULL,
 	 "validate --config, print the verdict and exit"},
@@ -41,6 +47,29 @@ static const struct opt {
 	{"help", O_HELP, NULL, NULL, "this text"},
 };
 #define N_OPTS (sizeof(table) / sizeof(table[0]))
+
+/* VALUE/MASK: MASK is contiguous high bits, VALUE lies inside it and is
+ * not 0, so the bits below MASK number the (backend, VIP) pairs. */
+static int parse_mark(const char *v, uint32_t *mark, uint32_t *mask)
+{
+	unsigned long m, k;
+	uint32_t low;
+	char *end;
+
+	m = strtoul(v, &end, 0);
+	if (end == v || *end != '/')
+		return -EINVAL;
+	v = end + 1;
+	k = strtoul(v, &end, 0);
+	if (end == v || *end || m > 0xffffffffUL || k > 0xffffffffUL)
+		return -EINVAL;
+	low = ~(uint32_t)k;
+	if (!m || (m & low) || !low || (low & (low + 1)))
+		return -EINVAL;
+	*mark = m;
+	*mask = k;
+	return 0;
+}
 
 static int set(struct hc_opts *o, int id, const char *v, char *err,
 	       size_t errlen)
@@ -63,6 +92,15 @@ static int set(struct hc_opts *o, int id, const char *v, char *err,
 	case O_STATE_MIN:
 		o->state_min_ms = strtoul(v, &end, 10);
 		if (*end || !*v || o->state_min_ms > 60000)
+			break;
+		return 0;
+	case O_TUNNEL_IFACE:
+		o->tunnel_iface = v;
+		if (!*v || strlen(v) >= 16)
+			break;
+		return 0;
+	case O_TUNNEL_MARK:
+		if (parse_mark(v, &o->tunnel_mark, &o->tunnel_mask))
 			break;
 		return 0;
 	case O_LOG:

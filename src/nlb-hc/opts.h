@@ -5,6 +5,7 @@
 #define HC_OPTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "log.h"
@@ -15,6 +16,8 @@ struct hc_opts {
 	const char *state;
 	const char *metrics; /* host:port, "" to disable */
 	unsigned state_min_ms; /* at most one state file write per this */
+	const char *tunnel_iface; /* NULL: no check goes through the tunnel */
+	uint32_t tunnel_mark, tunnel_mask; /* probe marks: mark | index */
 	enum nlb_log_level log_level;
 	bool check_only;
 };

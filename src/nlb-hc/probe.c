@@ -55,9 +55,18 @@ int hc_probe_open(struct hc_probe *p, int type, int proto)
 	socklen_t len;
 	int fd, err;
 
-	fd = socket(p->addr.family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	fd = socket(hc_probe_dst(p)->family,
+		    type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd < 0)
 		return -errno;
+	/* the mark sends every packet of the socket, the reset at close
+	 * included, through the tunnel program */
+	if (p->mark &&
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &p->mark, sizeof(p->mark))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	if (p->chk.source.family) {
 		len = fill_sa(&p->chk.source, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, len)) {
@@ -72,7 +81,7 @@ int hc_probe_open(struct hc_probe *p, int type, int proto)
 int hc_probe_connect(struct hc_probe *p)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = fill_sa(&p->addr, p->chk.port, &ss);
+	socklen_t len = fill_sa(hc_probe_dst(p), p->chk.port, &ss);
 
 	if (connect(p->fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS)
 		return -errno;
@@ -302,6 +311,13 @@ static void start(struct hc_ctx *ctx, struct hc_probe *p, uint64_t now)
 	}
 	p->sent = now;
 	p->events = 0;
+	/* a pair that found no mark (no route yet, say) tries again */
+	if (p->chk.tunnel.family && !p->mark &&
+	    hc_tunnel_get(ctx->tunnel, &p->addr, &p->chk.tunnel, &p->mark,
+			  p->tunnel_err, sizeof(p->tunnel_err))) {
+		finish(ctx, p, false, p->tunnel_err);
+		return;
+	}
 	if (p->chk.type == HC_ICMP) {
 		ret = hc_icmp_start(p, reason, sizeof(reason));
 		if (p->fd >= 0)
@@ -397,25 +413,39 @@ void hc_probe_io(struct hc_ctx *ctx, struct hc_probe *p, unsigned events)
 int hc_probe_init(struct hc_ctx *ctx, struct hc_probe *p)
 {
 	char hostport[64];
+
+	char dst[48];
+	size_t n;
 	int ret;
 
 	p->ev.kind = EV_PROBE;
 	p->fd = -1;
 	hc_addr_str(&p->addr, p->addr_str, sizeof(p->addr_str));
+	hc_addr_str(hc_probe_dst(p), dst, sizeof(dst));
 	if (p->chk.type == HC_ICMP)
-		snprintf(p->name, sizeof(p->name), "icmp");
+		n = snprintf(p->name, sizeof(p->name), "icmp");
 	else if (p->chk.type == HC_TCP)
-		snprintf(p->name, sizeof(p->name), "tcp:%u", p->chk.port);
+		n = snprintf(p->name, sizeof(p->name), "tcp:%u", p->chk.port);
 	else
-		snprintf(p->name, sizeof(p->name), "%s:%u%.30s",
-			 hc_type_name(p->chk.type), p->chk.port, p->chk.path);
+		n = snprintf(p->name, sizeof(p->name), "%s:%u%.30s",
+			     hc_type_name(p->chk.type), p->chk.port,
+			     p->chk.path);
+	if (p->chk.tunnel.family) {
+		snprintf(p->name + n, sizeof(p->name) - n, "@tunnel=%s", dst);
+		/* a failure shows as the probe's reason when it runs */
+		hc_tunnel_get(ctx->tunnel, &p->addr, &p->chk.tunnel, &p->mark,
+			      p->tunnel_err, sizeof(p->tunnel_err));
+	}
 	if (p->chk.type == HC_HTTP || p->chk.type == HC_HTTPS) {
 		size_t cap = 128 + strlen(p->chk.path) +
 			     (p->chk.host ? strlen(p->chk.host) : 0);
 
+		/* the default Host is what the probe connects to: the VIP
+		 * through the tunnel, as a client would name it */
 		snprintf(hostport, sizeof(hostport),
-			 p->addr.family == AF_INET6 ? "[%s]:%u" : "%s:%u",
-			 p->addr_str, p->chk.port);
+			 hc_probe_dst(p)->family == AF_INET6 ? "[%s]:%u"
+							     : "%s:%u",
+			 dst, p->chk.port);
 		p->req = malloc(cap);
 		if (!p->req)
 			return -ENOMEM;
@@ -439,6 +469,10 @@ void hc_probe_cancel(struct hc_ctx *ctx, struct hc_probe *p)
 	}
 	close_fd(ctx, p);
 	hc_heap_del(&ctx->heap, &p->timer);
+	if (p->mark) {
+		hc_tunnel_put(ctx->tunnel, p->mark);
+		p->mark = 0;
+	}
 }
 
 void hc_probe_free(struct hc_probe *p)

@@ -154,15 +154,63 @@ static int open_maps(const struct cli *c, struct nlb_maps *m)
 	return 0;
 }
 
+/* ADDR:PORT/PROTO or ADDR:PORT-PORTEND/PROTO: the range end is cut out
+ * and the rest parsed as a single-port VIP. */
 static int parse_vip_arg(const char *s, struct nlb_vip_spec *v)
 {
+	char buf[128], *slash, *colon, *dash, *end;
+	unsigned long pend = 0;
+
 	memset(v, 0, sizeof(*v));
-	if (nlb_parse_vip(s, &v->family, v->addr, &v->port, &v->proto))
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		goto bad;
+	slash = strrchr(buf, '/');
+	colon = strrchr(buf, ':');
+	dash = colon ? strchr(colon, '-') : NULL;
+	if (slash && dash && dash < slash) {
+		errno = 0;
+		pend = strtoul(dash + 1, &end, 10);
+		if (end == dash + 1 || end != slash || errno || !pend ||
+		    pend > 65535)
+			goto bad;
+		memmove(dash, slash, strlen(slash) + 1);
+	}
+	if (nlb_parse_vip(buf, &v->family, v->addr, &v->port, &v->proto))
+		goto bad;
+	if (pend && (!v->port || pend < ntohs(v->port)))
 		return fail(-EINVAL,
-			    "VIP %s: want ADDR:PORT/PROTO, e.g. "
-			    "10.0.0.1:80/tcp or [fd00::1]:53/udp",
+			    "VIP %s: the range must end at or after its "
+			    "first port, which must not be *",
 			    s);
+	if (pend && pend - ntohs(v->port) + 1 > NLB_VIP_PORTS_MAX)
+		return fail(-E2BIG, "VIP %s: a range has at most %d ports", s,
+			    NLB_VIP_PORTS_MAX);
+	if (pend > ntohs(v->port))
+		v->port_end = htons((__u16)pend);
 	return 0;
+bad:
+	return fail(-EINVAL,
+		    "VIP %s: want ADDR:PORT/PROTO or ADDR:PORT-PORTEND/PROTO, "
+		    "e.g. 10.0.0.1:80/tcp, 10.0.0.1:5000-5099/udp or "
+		    "[fd00::1]:53/udp",
+		    s);
+}
+
+/* ADDR:PORT/PROTO, or ADDR:PORT-PORTEND/PROTO for a range. */
+static char *fmt_vip_spec(char *buf, size_t len, const struct nlb_vip_spec *s)
+{
+	char *slash;
+	size_t n;
+
+	nlb_fmt_vip(buf, len, s->family, s->addr, s->port, s->proto);
+	slash = strrchr(buf, '/');
+	if (!s->port_end || !slash)
+		return buf;
+	/* the end goes between the first port and the protocol */
+	n = (size_t)(slash - buf);
+	snprintf(slash, len - n, "-%u/%s", ntohs(s->port_end),
+		 s->proto == IPPROTO_TCP ? "tcp" : "udp");
+	return buf;
 }
 
 static int parse_state(const char *s, __u8 *state)
@@ -336,7 +384,10 @@ static int do_vip_add(struct cli *c)
 	if ((err = open_maps(c, &m)))
 		return err;
 	err = nlb_vipmgr__add_vip(&m, &v, &id);
-	if (err)
+	if (err == -EADDRINUSE)
+		fail(err, "adding VIP %s: a port of it belongs to another VIP",
+		     c->argv[0]);
+	else if (err)
 		fail(err, "adding VIP %s", c->argv[0]);
 	else
 		printf("vip %s id %u\n", c->argv[0], id);
@@ -360,7 +411,7 @@ static int do_vip_del(struct cli *c)
 	return err;
 }
 
-static int print_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
+static int print_vip(const struct nlb_vip_spec *s, const struct nlb_vip *v,
 		     void *ctx)
 {
 	struct nlb_maps *m = ctx;
@@ -369,16 +420,12 @@ static int print_vip(const struct nlb_vip_ref *k, const struct nlb_vip *v,
 	__u32 ids[1024];
 	int n;
 
-	if (k->kind != NLB_VIP_KIND_PORT)
-		return 0;
 	nlb_maps__vip_stats(m, v->vip_id, &vs);
 	printf("vip %s id %u ring %u packets %llu bytes %llu new_flows %llu "
 	       "ct_hits %llu ct_misses %llu\n",
-	       nlb_fmt_vip(name, sizeof(name), k->family, k->addr, k->port,
-			   k->proto),
-	       v->vip_id, v->ring_size, (unsigned long long)vs.packets,
-	       (unsigned long long)vs.bytes, (unsigned long long)vs.new_flows,
-	       (unsigned long long)vs.ct_hits,
+	       fmt_vip_spec(name, sizeof(name), s), v->vip_id, v->ring_size,
+	       (unsigned long long)vs.packets, (unsigned long long)vs.bytes,
+	       (unsigned long long)vs.new_flows, (unsigned long long)vs.ct_hits,
 	       (unsigned long long)vs.ct_misses);
 	n = nlb_vipmgr__backends_of(m, v->vip_id, ids, 1024);
 	for (int i = 0; i < n && i < 1024; i++) {
@@ -404,7 +451,7 @@ static int do_vip_list(struct cli *c)
 
 	if ((err = need_args(c, 0, "vip list")) || (err = open_maps(c, &m)))
 		return err;
-	err = nlb_maps__for_each_vip(&m, print_vip, &m);
+	err = nlb_vipmgr__for_each_vip(&m, print_vip, &m);
 	nlb_maps__fini(&m);
 	return err;
 }
@@ -721,8 +768,12 @@ static void usage(FILE *f)
 	for (int i = 0; i < O_MAX; i++)
 		fprintf(f, "  --%s %s  %s\n", opt_table[i].name,
 			opt_table[i].arg, opt_table[i].help);
-	fprintf(f, "\nVIP: ADDR:PORT/PROTO, e.g. 10.0.0.1:80/tcp, "
-		   "[fd00::1]:53/udp; port * = every port\n");
+	fprintf(f,
+		"\nVIP: ADDR:PORT/PROTO, e.g. 10.0.0.1:80/tcp, "
+		"[fd00::1]:53/udp; port * = every port; a range "
+		"ADDR:PORT-PORTEND/PROTO (at most %d ports) is one VIP, named "
+		"by its first port\n",
+		NLB_VIP_PORTS_MAX);
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -50,23 +51,113 @@ int do_nodes(struct ctl *c)
 	return list(c, "/v1/nodes", cols, paths);
 }
 
+/* Prints where a drain stands: "drained" once the node holds no VIP. */
+static void drain_progress(const char *node, const cJSON *n)
+{
+	int vips = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(n, "vips"));
+
+	if (vips > 0)
+		printf("node/%s draining: %d VIP%s still on it\n", node, vips,
+		       vips == 1 ? "" : "s");
+	else
+		printf("node/%s drained\n", node);
+	fflush(stdout);
+}
+
+/* Polls the node until the scheduler has moved every VIP off it. */
+static int drain_wait(struct ctl *c, const char *node, cJSON **n,
+		      long timeout_s)
+{
+	char path[160];
+	time_t until = time(NULL) + timeout_s;
+	int last = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(*n, "vips"));
+	const char *state;
+	int rc;
+
+	snprintf(path, sizeof(path), "/v1/nodes/%s", node);
+	for (;;) {
+		struct timespec ts = {0, 250 * 1000000};
+		int vips;
+
+		state = cJSON_GetStringValue(cJSON_GetObjectItem(*n, "state"));
+		if (!state || strcmp(state, "draining"))
+			break;
+		if (time(NULL) >= until) {
+			fprintf(stderr,
+				"error: node/%s still holds %d VIP%s after "
+				"%ld s: each moves once the nodes taking it "
+				"over advertise it, or after the scheduler's "
+				"--drain-timeout-ms\n",
+				node, last, last == 1 ? "" : "s", timeout_s);
+			return EXIT_SERVER;
+		}
+		nanosleep(&ts, NULL);
+		cJSON_Delete(*n);
+		*n = NULL;
+		rc = ctl_call(c, "GET", path, NULL, NULL, n, NULL, NULL);
+		if (rc)
+			return rc;
+		vips = (int)cJSON_GetNumberValue(
+			cJSON_GetObjectItem(*n, "vips"));
+		if (vips != last && c->fmt == FMT_TABLE)
+			drain_progress(node, *n);
+		last = vips;
+	}
+	if (!state || strcmp(state, "drained")) {
+		fprintf(stderr,
+			"error: node/%s is %s: undrained while "
+			"waiting\n",
+			node, state ? state : "gone");
+		return EXIT_CONFLICT;
+	}
+	return 0;
+}
+
 int do_drain(struct ctl *c)
 {
 	const char *node = ctl_arg(c, 0);
 	bool undo = ctl_opt(c, "--undo", NULL, false) != NULL;
-	char path[160], done[200];
-	cJSON *b;
+	bool wait = ctl_opt(c, "--wait", NULL, false) != NULL;
+	const char *tmo = ctl_opt(c, "--timeout", NULL, true);
+	long timeout_s = 120;
+	char path[160];
+	cJSON *b, *n = NULL;
+	int rc;
 
-	if (!node) {
-		fprintf(stderr, "usage: nlbctl drain NODE [--undo]\n");
+	if (!node || (undo && wait)) {
+		fprintf(stderr, "usage: nlbctl drain NODE [--wait [--timeout "
+				"SECONDS]] | drain NODE --undo\n");
 		return EXIT_USAGE;
 	}
+	if (tmo) {
+		char *end;
+
+		timeout_s = strtol(tmo, &end, 10);
+		if (!*tmo || *end || timeout_s < 1 || timeout_s > 86400) {
+			fprintf(stderr, "error: --timeout: seconds, 1 to "
+					"86400\n");
+			return EXIT_USAGE;
+		}
+	}
 	snprintf(path, sizeof(path), "/v1/nodes/%s/drain", node);
-	snprintf(done, sizeof(done), "node/%s %s", node,
-		 undo ? "undrained" : "drained");
 	b = cJSON_CreateObject();
 	cJSON_AddBoolToObject(b, "drained", !undo);
-	return send_print(c, "POST", path, b, done);
+	rc = ctl_call(c, "POST", path, NULL, b, &n, NULL, NULL);
+	cJSON_Delete(b);
+	if (rc)
+		return rc;
+	if (c->fmt == FMT_TABLE) {
+		if (undo)
+			printf("node/%s undrained\n", node);
+		else
+			drain_progress(node, n);
+	}
+	if (wait)
+		rc = drain_wait(c, node, &n, timeout_s);
+	if (!rc && c->fmt != FMT_TABLE)
+		ctl_print(c, n);
+	cJSON_Delete(n);
+	return rc;
 }
 
 int do_pools(struct ctl *c)

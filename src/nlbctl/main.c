@@ -29,7 +29,7 @@ static const struct command commands[] = {
 	{"delete", do_delete, "delete NAME|-f FILE [--wait]"},
 	{"nodes", do_nodes, "nodes               list LB nodes (admin)"},
 	{"drain", do_drain,
-	 "drain NODE [--undo] move VIPs off a node "
+	 "drain NODE [--wait [--timeout S]] | --undo  move VIPs off a node "
 	 "(admin)"},
 	{"pools", do_pools,
 	 "pools [create NAME CIDR [--tenant T] | delete "
@@ -47,7 +47,8 @@ static const struct command commands[] = {
 /* verb flags that take a value, so that their values are not positional */
 static const char *const value_flags[] = {
 	"-f",	  "--filename", "-l",	     "--selector",     "--tenant",
-	"--node", "--role",	"--max-lbs", "--max-backends", NULL};
+	"--node", "--role",	"--max-lbs", "--max-backends", "--timeout",
+	NULL};
 
 static bool takes_value(const char *a)
 {

@@ -8,15 +8,16 @@
 
 #include "nlblet.h"
 
-static int call(struct nlblet *n, const char *method, const char *path,
-		const char *body, int ok, char **out)
+/* ok2: a second status that is a success too (0: none) */
+static int call(struct nlblet *n, struct cp_httpc *c, const char *method,
+		const char *path, const char *body, int ok, int ok2, char **out)
 {
 	struct cp_httpc_resp r = {0};
-	int err = cp_httpc_do(n->http, method, path, NULL, body, &r);
+	int err = cp_httpc_do(c, method, path, NULL, body, &r);
 
 	if (err)
 		return err;
-	if (r.status != ok) {
+	if (r.status != ok && (!ok2 || r.status != ok2)) {
 		nlb_logf(&n->log, NLB_LOG_WARN,
 			 "event=gateway_error method=%s path=%s status=%d "
 			 "body=\"%.200s\"",
@@ -45,9 +46,8 @@ int nlblet_register(struct nlblet *n)
 	if (!body)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "/v1/nodes/%s/register", n->o.node);
-	err = call(n, "POST", path, body, 201, NULL);
-	if (err == 200) /* registered before */
-		err = 0;
+	/* 200: registered before */
+	err = call(n, n->http, "POST", path, body, 201, 200, NULL);
 	free(body);
 	return err;
 }
@@ -57,7 +57,7 @@ int nlblet_heartbeat(struct nlblet *n)
 	char path[256];
 
 	snprintf(path, sizeof(path), "/v1/nodes/%s/heartbeat", n->o.node);
-	return call(n, "POST", path, NULL, 204, NULL);
+	return call(n, n->hb_http, "POST", path, NULL, 204, 0, NULL);
 }
 
 int nlblet_poll(struct nlblet *n, char **doc)
@@ -70,7 +70,7 @@ int nlblet_poll(struct nlblet *n, char **doc)
 	snprintf(path, sizeof(path),
 		 "/v1/nodes/%s/assignments?revision=%lld&timeoutMs=%d",
 		 n->o.node, n->revision, n->o.poll_ms);
-	err = call(n, "GET", path, NULL, 200, doc);
+	err = call(n, n->http, "GET", path, NULL, 200, 0, doc);
 	if (err)
 		return err;
 	d = cJSON_Parse(*doc);
@@ -98,5 +98,5 @@ int nlblet_put_status(struct nlblet *n, const char *body)
 	char path[256];
 
 	snprintf(path, sizeof(path), "/v1/nodes/%s/status", n->o.node);
-	return call(n, "PUT", path, body, 204, NULL);
+	return call(n, n->http, "PUT", path, body, 204, 0, NULL);
 }

@@ -21,6 +21,10 @@ int nlblet_write_hc_config(struct nlblet *n)
 			 "event=hc_config_failed reason=\"%s\" err=%d", err, e);
 		return e;
 	}
+	/* after a restart: what an earlier nlblet wrote, so that an nlb-hc
+	 * left running is not made to reload the same file */
+	if (!n->hc_conf && nlblet_read_file(n->o.hc_config, &n->hc_conf))
+		n->hc_conf = NULL;
 	if (n->hc_conf && !strcmp(n->hc_conf, conf)) {
 		free(conf);
 		return 0;
@@ -67,6 +71,7 @@ int nlblet_read_hc_state(struct nlblet *n)
 	}
 	free(n->hc_state_text);
 	n->hc_state_text = text;
+	nlblet_hcstate_keep_known(&st, &n->hc);
 	nlblet_hcstate_free(&n->hc);
 	n->hc = st;
 	return 1;

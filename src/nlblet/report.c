@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The status report to the gateway: sent when it changed, or every status
  * interval. */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,25 +9,59 @@
 #include "nlblet.h"
 #include "nlblet_status.h"
 
+/* the rendered report with the node's BGP object added */
+static char *with_bgp(const struct nlblet *n, char *body)
+{
+	char *bgp = nlblet_bgp_report(n), *out;
+	cJSON *doc, *b;
+
+	if (!bgp)
+		return body;
+	doc = cJSON_Parse(body);
+	b = cJSON_Parse(bgp);
+	free(bgp);
+	if (!doc || !b) {
+		cJSON_Delete(doc);
+		cJSON_Delete(b);
+		return body;
+	}
+	cJSON_AddItemToObject(doc, "bgp", b);
+	out = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	if (!out)
+		return body;
+	free(body);
+	return out;
+}
+
 int nlblet_report(struct nlblet *n)
 {
 	long long *gens, now = nlblet_now_ms();
+	bool *adv;
 	char *body = NULL;
 	int e;
 
-	if (!n->assign_json)
+	if (!n->effective_json)
 		return 0;
-	gens = calloc(n->n_synced ? n->n_synced : 1, sizeof(*gens));
-	if (!gens)
+	gens = calloc(n->n_synced + 1, sizeof(*gens));
+	adv = calloc(n->n_synced + 1, sizeof(*adv));
+	if (!gens || !adv) {
+		free(gens);
+		free(adv);
 		return -ENOMEM;
-	/* synced[] is in the order of the document's VIPs */
-	for (size_t i = 0; i < n->n_synced; i++)
+	}
+	/* synced[] is in the order of the effective document's VIPs */
+	for (size_t i = 0; i < n->n_synced; i++) {
 		gens[i] = n->synced[i].gen;
-	e = nlblet_status_render(n->assign_json, gens, n->n_synced, &n->hc,
-				 &body);
+		adv[i] = n->synced[i].advertised;
+	}
+	e = nlblet_status_render(n->effective_json, gens, adv, n->n_synced,
+				 &n->hc, &body);
 	free(gens);
+	free(adv);
 	if (e)
 		return e;
+	body = with_bgp(n, body);
 	if (n->last_status && !strcmp(body, n->last_status) &&
 	    now - n->last_status_ms < n->o.status_interval_ms) {
 		free(body);

@@ -10,6 +10,7 @@
 #include "nlb_xdp.skel.h"
 #include "decap.skel.h"
 #include "pass.skel.h"
+#include "nlb_hc_tunnel.skel.h"
 
 static void report(struct nlbt *t, const char *name, struct bpf_program *p)
 {
@@ -61,3 +62,4 @@ static int shrink(struct bpf_object *obj)
 LOAD_TEST(nlb_xdp, nlb_xdp)
 LOAD_TEST(decap, nlb_decap)
 LOAD_TEST(pass, nlb_pass)
+LOAD_TEST(nlb_hc_tunnel, nlb_hc_tunnel)

@@ -80,6 +80,10 @@ def serve(a):
                                    os.path.exists(a.toggle)):
                 code = 503
             log_hit(a.hits, str(code))
+            if a.hosts:
+                for line in data.split(b"\r\n"):
+                    if line.lower().startswith(b"host:"):
+                        log_hit(a.hosts, line[5:].strip().decode())
             body = b"status: ok\n" if code == 200 else b"down\n"
             c.sendall(b"HTTP/1.1 %d X\r\nContent-Length: %d\r\n"
                       b"Connection: close\r\n\r\n" % (code, len(body)) + body)
@@ -296,6 +300,7 @@ def main():
     s.add_argument("--port", type=int, default=0)
     s.add_argument("--toggle")
     s.add_argument("--hits")
+    s.add_argument("--hosts", help="log each request's Host header here")
     s.add_argument("--cert")
     s.add_argument("--key")
     s = sub.add_parser("record")

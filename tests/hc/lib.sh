@@ -62,7 +62,9 @@ hc_start() {
 		--state-min-ms 50 "$@" 2>"$HC_TMP/hc.log" &
 	HC_PID=$!
 	t_cleanup "kill $HC_PID"
-	for ((i = 0; i < 100; i++)); do
+	# up to 15 s: loading the tunnel program through the verifier takes
+	# seconds on a loaded 2-core machine
+	for ((i = 0; i < 300; i++)); do
 		grep -qs 'event=started' "$HC_TMP/hc.log" && break
 		kill -0 $HC_PID 2>/dev/null || break
 		sleep 0.05

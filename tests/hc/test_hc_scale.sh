@@ -24,7 +24,7 @@ case_scale() {
 	json.dump({"defaults": {"interval_ms": 1000, "timeout_ms": 500},
 	           "backends": b}, sys.stdout)
 	EOF2
-	# the checker outranks batch work (deploy/nlb-hc.service gives it a
+	# the checker outranks batch work (deploy/systemd/nlb-hc.service gives it a
 	# real-time class too): this measures nlb-hc's loop, not how busy the
 	# rest of a shared 2-core machine is. HC_SCALE_WRAP="" to see without.
 	HC_WRAP="${HC_SCALE_WRAP-chrt -f 10}" hc_start

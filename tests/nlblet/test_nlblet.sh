@@ -7,86 +7,7 @@
 . "$(dirname "$0")/../lib/nlbtest.sh"
 . "$(dirname "$0")/../cp/cp_lib.sh"
 
-LET_BIN=$NLBT_BUILD/bin
-
-need() {
-	[ "$(id -u)" = 0 ] || t_skip "needs root (netns, bpffs, XDP)"
-	for b in nlblet nlb-controlplane nlb-node; do
-		[ -x "$LET_BIN/$b" ] || t_skip "$b not built"
-	done
-}
-
-# let_topology: namespace + veth + bpffs; sets LET_NS, LET_IF, LET_PIN, LET_GW
-let_topology() {
-	local id=$((BASHPID % 100000)) sub=$((BASHPID % 250 + 1))
-	LET_NS=nlbt-let-$BASHPID
-	LET_IF=nlbtlet${id}n
-	LET_RUN=/run/nlbt-let-$BASHPID
-	LET_GW=10.250.$sub.1
-	ip netns add "$LET_NS"
-	t_cleanup "ip netns del $LET_NS"
-	ip link add "nlbtlet${id}h" type veth peer name "$LET_IF"
-	t_cleanup "ip link del nlbtlet${id}h"
-	ip link set "$LET_IF" netns "$LET_NS"
-	ip addr add "$LET_GW/30" dev "nlbtlet${id}h"
-	ip link set "nlbtlet${id}h" up
-	ip -n "$LET_NS" addr add "10.250.$sub.2/30" dev "$LET_IF"
-	ip -n "$LET_NS" link set "$LET_IF" up
-	ip -n "$LET_NS" link set lo up
-	mkdir -p "$LET_RUN"
-	t_cleanup "rmdir $LET_RUN"
-	mount -t bpf bpf "$LET_RUN"
-	t_cleanup "umount $LET_RUN"
-	LET_PIN=$LET_RUN/nlb
-}
-
-# let_cp_start [flags]: the control plane on the root side of the veth
-let_cp_start() {
-	cp_start --listen "$LET_GW" "$@"
-	CP_URL=http://$LET_GW:$CP_PORT
-}
-
-# let_start NODE TOKEN: nlblet in the namespace; sets LET_PID
-let_start() {
-	echo "$2" >"$CP_DIR/node-token"
-	ip netns exec "$LET_NS" "$LET_BIN/nlblet" --gateway "$CP_URL" \
-		--token-file "$CP_DIR/node-token" --node "$1" --zone az1 \
-		--iface "$LET_IF" --pin-dir "$LET_PIN" \
-		--hc-config "$CP_DIR/hc.json" --hc-state "$CP_DIR/hc-state.json" \
-		--status-interval-ms 1000 >>"$CP_DIR/nlblet.log" 2>&1 &
-	LET_PID=$!
-	t_cleanup "let_stop $LET_PID"
-}
-
-# let_stop PID: SIGTERM, wait up to 5 s, then SIGKILL
-let_stop() {
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "  nlblet $1 ignored SIGTERM for 5 s" >&2
-	kill -9 "$1"
-}
-
-vips() { "$LET_BIN/nlb-node" --pin-dir "$LET_PIN" vip list 2>/dev/null; }
-has_vip() { vips | grep -qF "vip $1 "; }
-no_vip() { ! vips | grep -qF "vip $1 "; }
-backend_state() { # ADDR STATE
-	vips | grep -q "^  backend $1 id [0-9]* state $2 "
-}
-lb_synced() { # NAME TOKEN
-	[ "$(api GET "/v1/loadbalancers/$1" "$2")" = 200 ] || return 1
-	jget '[n for n in j["status"]["nodes"] if n["name"]=="let1" and n["syncedGeneration"]==j["metadata"]["generation"]] != [] or exit(1)' >/dev/null
-}
-
-# timed DESC SECONDS CMD...: like wait_for, and prints how long it took
-timed() {
-	local t0 desc=$1
-	t0=$(date +%s%N)
-	wait_for "$@" || return 1
-	echo "  $desc: $((($(date +%s%N) - t0) / 1000000)) ms"
-}
+. "$(dirname "$0")/let_lib.sh"
 
 test_nlblet_gateway() {
 	need
@@ -97,7 +18,12 @@ test_nlblet_gateway() {
 	mk_pool p1 10.99.0.0/24
 	tt=$(mk_tenant acme)
 	nt=$(mk_node_token let1)
-	let_start let1 "$nt"
+	local out rc=0
+	out=$("$LET_BIN/nlblet" --gateway "$CP_URL" --token-file /dev/null \
+		--node let1 --src-v4 10.99.0.0/33 2>&1) || rc=$?
+	t_check "a bad --src-v4 exits 2 ($rc)" [ "$rc" = 2 ]
+	t_check "and names it ($out)" grep -q -- --src-v4 <<<"$out"
+	let_start let1 "$nt" --src-v4 10.99.201.0/24 --src-v6 fd99:201::/64
 	wait_for "node registered and ready" 10 \
 		bash -c "curl -sf -H 'Authorization: Bearer $ADMIN_TOKEN' $CP_URL/v1/nodes/let1 | grep -q '\"ready\"'"
 
@@ -114,6 +40,8 @@ test_nlblet_gateway() {
 	t_check "hc config written" grep -q '"10.1.0.11"' "$CP_DIR/hc.json"
 	t_check "XDP attached in the namespace" \
 		bash -c "ip -n $LET_NS link show $LET_IF | grep -q xdp"
+	t_check "outer source prefixes in the forwarding config" bash -c \
+		"'$LET_BIN/nlb-node' --pin-dir '$LET_PIN' config | grep 'src_v4 10.99.201.0/24 src_v6 fd99:201::/64'"
 
 	# a backend drained in the API is drained in the maps
 	expect 200 PUT "/v1/loadbalancers/web/listeners/80/backends?protocol=TCP" "$tt" \
@@ -204,8 +132,8 @@ assert b[\"$ns_addr\"][\"reason\"] == \"connection refused\", b'"
 	has_vip "$vip:$CP_PORT/tcp"
 }
 
-# an IPv6 VIP is programmed; a VIP with a port range (not expressible by the
-# data path yet) is left out and reported unsynced, and nlblet goes on
+# an IPv6 VIP is programmed; so is a listener with a port range: one VIP
+# behind one key per port
 test_nlblet_v6_and_range() {
 	need
 	let_topology
@@ -227,10 +155,10 @@ test_nlblet_v6_and_range() {
 	backend_state fd01::11 enabled
 	backend_state fd01::12 drained
 	timed "IPv6 LB synced" 5 lb_synced v6 "$tt"
-	wait_for "port range rejected in the log" 3 \
-		grep -q 'event=vip_rejected id=acme/range .*portEnd: port ranges (1000-1010)' "$CP_DIR/nlblet.log"
-	t_check "range VIP not in the maps" no_vip "$v4r:80/tcp"
-	t_check "range LB not synced" t_not lb_synced range "$tt"
+	timed "port range in the maps" 2 has_vip "$v4r:1000-1010/udp"
+	t_check "its single port too" has_vip "$v4r:80/tcp"
+	backend_state 10.1.0.2 enabled
+	timed "range LB synced" 5 lb_synced range "$tt"
 	t_check "nlblet alive" kill -0 "$LET_PID"
 }
 

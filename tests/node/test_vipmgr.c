@@ -338,3 +338,279 @@ NLB_TEST(reconcile_real_maps)
 	nlb_dp__free(dp);
 	CHECK(t, !nlb_dp__unpin_all(pin_dir), "unpin");
 }
+
+static struct nlb_vip_spec range4(const char *addr, __u16 first, __u16 last)
+{
+	struct nlb_vip_spec s = vip4(addr, first, IPPROTO_TCP);
+
+	s.port_end = last > first ? htons(last) : 0;
+	return s;
+}
+
+/* The VIP id a PORT key of addr:port/tcp names; -1 without one. */
+static long long port_owner(struct nlb_maps *m, const char *addr, __u16 port)
+{
+	struct nlb_vip_spec s = vip4(addr, port, IPPROTO_TCP);
+	struct nlb_vip_ref r = {.family = NLB_FAMILY_V4,
+				.kind = NLB_VIP_KIND_PORT,
+				.proto = IPPROTO_TCP,
+				.port = s.port};
+	struct nlb_vip v;
+
+	r.addr[0] = s.addr[0];
+	return nlb_maps__get_vip(m, &r, &v) ? -1 : (long long)v.vip_id;
+}
+
+static int count_keys(const struct nlb_vip_ref *k, const struct nlb_vip *v,
+		      void *ctx)
+{
+	(void)k;
+	(void)v;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int nkeys(struct nlb_maps *m)
+{
+	int n = 0;
+
+	nlb_maps__for_each_vip(m, count_keys, &n);
+	return n;
+}
+
+/* ports lo..hi all name id, and the ports just outside do not */
+static bool owns(struct nlbt *t, struct nlb_maps *m, const char *addr, __u16 lo,
+		 __u16 hi, __u32 id)
+{
+	for (__u32 p = lo; p <= hi; p++)
+		if (!CHECK(t, port_owner(m, addr, (__u16)p) == id,
+			   "port %u: owner %lld, want %u", p,
+			   port_owner(m, addr, (__u16)p), id))
+			return false;
+	return CHECK(t, port_owner(m, addr, lo - 1) != id, "port %u", lo - 1) &&
+	       CHECK(t, port_owner(m, addr, hi + 1) != id, "port %u", hi + 1);
+}
+
+struct seen {
+	struct nlb_vip_spec s[8];
+	int n;
+};
+
+static int see_vip(const struct nlb_vip_spec *s, const struct nlb_vip *v,
+		   void *ctx)
+{
+	struct seen *w = ctx;
+
+	(void)v;
+	if (w->n < 8)
+		w->s[w->n] = *s;
+	w->n++;
+	return 0;
+}
+
+/* Port ranges: one VIP id behind one PORT key per port; overlaps rejected
+ * with nothing written; the end moved in place; a full map rolled back. */
+NLB_TEST(vipmgr_port_range)
+{
+	const char *A = "192.0.2.70";
+	struct nlb_vip_spec r = range4(A, 1000, 1009);
+	struct nlb_backend_spec b1 =
+		be4("198.51.100.1", 100, NLB_BACKEND_ENABLED);
+	struct nlb_maps *m;
+	struct nlb_vip v;
+	struct nlb_dp *dp;
+	__u32 id, id2;
+	int keys;
+
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/nlbt-node-%d",
+		 getpid());
+	dp = load(t);
+	if (!dp)
+		return;
+	m = nlb_dp__maps(dp);
+
+	if (nlbt_sub_begin(t, "keys_written")) {
+		REQUIRE(t, !nlb_vipmgr__add_vip(m, &r, &id));
+		owns(t, m, A, 1000, 1009, id);
+		CHECK(t,
+		      kind_exists(m, &r, NLB_VIP_KIND_FRAG, IPPROTO_TCP, &v) &&
+			      v.vip_id == id);
+		CHECK(t, kind_exists(m, &r, NLB_VIP_KIND_ADDR, 0, &v));
+		CHECK_EQ_INT(t, nkeys(m), 12); /* 10 ports, FRAG, ADDR */
+		/* the VIP is named by its first port only */
+		CHECK(t, !nlb_vipmgr__find_vip(m, &r, &v) && v.vip_id == id);
+		{
+			struct nlb_vip_spec later = vip4(A, 1005, IPPROTO_TCP);
+
+			CHECK(t,
+			      nlb_vipmgr__find_vip(m, &later, &v) == -ENOENT);
+		}
+		CHECK(t, !nlb_vipmgr__set_backend(m, &r, &b1, NULL));
+		CHECK(t, slots_of(m, id, 0) + slots_of(m, id, 1) > 0);
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "overlap_rejected")) {
+		struct nlb_vip_spec one = vip4(A, 1009, IPPROTO_TCP);
+		struct nlb_vip_spec over = range4(A, 990, 1000);
+		struct nlb_vip_spec same = range4(A, 1000, 1001);
+		struct nlb_vip_spec udp = range4(A, 1000, 1009);
+		struct nlb_vip_spec next = range4(A, 1010, 1019);
+
+		keys = nkeys(m);
+		CHECK(t, nlb_vipmgr__add_vip(m, &one, NULL) == -EADDRINUSE);
+		CHECK(t, nlb_vipmgr__add_vip(m, &over, NULL) == -EADDRINUSE);
+		CHECK(t, nlb_vipmgr__add_vip(m, &same, NULL) == -EEXIST);
+		CHECK_EQ_INT(t, nkeys(m), keys);
+		owns(t, m, A, 1000, 1009, id);
+		/* another protocol, and the ports right after, are free */
+		udp.proto = IPPROTO_UDP;
+		CHECK(t, !nlb_vipmgr__add_vip(m, &udp, NULL));
+		CHECK(t, !nlb_vipmgr__add_vip(m, &next, &id2) && id2 != id);
+		owns(t, m, A, 1010, 1019, id2);
+		/* growing into the next VIP writes nothing */
+		keys = nkeys(m);
+		r = range4(A, 1000, 1012);
+		CHECK(t, nlb_vipmgr__set_port_end(m, &r) == -EADDRINUSE);
+		CHECK_EQ_INT(t, nkeys(m), keys);
+		CHECK(t, !nlb_vipmgr__del_vip(m, &next));
+		CHECK(t, !nlb_vipmgr__del_vip(m, &udp));
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "range_changed")) {
+		keys = nkeys(m);
+		r = range4(A, 1000, 1004);
+		CHECK(t, !nlb_vipmgr__set_port_end(m, &r));
+		owns(t, m, A, 1000, 1004, id);
+		CHECK_EQ_INT(t, nkeys(m), keys - 5);
+		r = range4(A, 1000, 1019);
+		CHECK(t, !nlb_vipmgr__set_port_end(m, &r));
+		owns(t, m, A, 1000, 1019, id);
+		/* same id, same backends, same table */
+		CHECK_EQ_INT(t, nlb_vipmgr__backends_of(m, id, NULL, 0), 1);
+		CHECK(t, !nlb_vipmgr__find_vip(m, &r, &v) && v.vip_id == id);
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "bad_ranges")) {
+		struct nlb_vip_spec big = range4("192.0.2.71", 1, 1025);
+		struct nlb_vip_spec back = range4("192.0.2.71", 10, 10);
+		struct nlb_vip_spec all = range4("192.0.2.71", 0, 0);
+
+		keys = nkeys(m);
+		CHECK(t, nlb_vipmgr__add_vip(m, &big, NULL) == -E2BIG);
+		back.port_end = htons(9);
+		CHECK(t, nlb_vipmgr__add_vip(m, &back, NULL) == -EINVAL);
+		all.port_end = htons(5);
+		CHECK(t, nlb_vipmgr__add_vip(m, &all, NULL) == -EINVAL);
+		CHECK_EQ_INT(t, nkeys(m), keys);
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "full_map_rolls_back")) {
+		/* max_vips 64: 192 keys; a range of 500 cannot fit */
+		struct nlb_vip_spec huge = range4("192.0.2.72", 2000, 2499);
+		int err;
+
+		keys = nkeys(m);
+		err = nlb_vipmgr__add_vip(m, &huge, NULL);
+		CHECK(t, err == -E2BIG || err == -ENOSPC, "%d", err);
+		CHECK_EQ_INT(t, nkeys(m), keys);
+		CHECK(t, port_owner(m, "192.0.2.72", 2001) == -1);
+		/* growing an existing range: the same */
+		huge = range4(A, 1000, 1499);
+		err = nlb_vipmgr__set_port_end(m, &huge);
+		CHECK(t, err == -E2BIG || err == -ENOSPC, "%d", err);
+		CHECK_EQ_INT(t, nkeys(m), keys);
+		owns(t, m, A, 1000, 1019, id);
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "reload_keeps_it")) {
+		struct nlb_dp *dp2 = load(t);
+
+		if (dp2) {
+			struct nlb_maps *m2 = nlb_dp__maps(dp2);
+			struct seen w = {0};
+
+			CHECK(t, !nlb_vipmgr__for_each_vip(m2, see_vip, &w));
+			CHECK_EQ_INT(t, w.n, 1);
+			CHECK(t,
+			      w.n == 1 && w.s[0].port == htons(1000) &&
+				      w.s[0].port_end == htons(1019) &&
+				      w.s[0].ring_size == RING,
+			      "read back %u-%u", ntohs(w.s[0].port),
+			      ntohs(w.s[0].port_end));
+			owns(t, m2, A, 1000, 1019, id);
+			nlb_dp__free(dp2);
+		}
+		nlbt_sub_end(t);
+	}
+	if (nlbt_sub_begin(t, "keys_removed")) {
+		struct nlb_vip_spec later = vip4(A, 1005, IPPROTO_TCP);
+
+		/* a later port does not name the VIP */
+		CHECK(t, nlb_vipmgr__del_vip(m, &later) == -ENOENT);
+		CHECK(t, !nlb_vipmgr__del_vip(m, &r));
+		CHECK_EQ_INT(t, nkeys(m), 0);
+		CHECK(t, nlb_maps__backend(m, 0)->state == NLB_BACKEND_EMPTY);
+		nlbt_sub_end(t);
+	}
+	nlb_dp__free(dp);
+	CHECK(t, !nlb_dp__unpin_all(pin_dir), "unpin");
+}
+
+/* Reconcile with ranges over the real maps: the end moved in place, the
+ * first port moved by removal and addition, overlaps rejected per VIP. */
+NLB_TEST(reconcile_port_range)
+{
+	struct nlb_want_backend bes[1] = {
+		{.family = NLB_FAMILY_V4, .weight = 1}};
+	struct nlb_want_vip want[2] = {
+		{range4("192.0.2.80", 7000, 7049), bes, 1},
+		{vip4("192.0.2.80", 7060, IPPROTO_TCP), bes, 1}};
+	struct nlb_reconcile_result res;
+	struct nlb_node_ops ops;
+	struct nlb_maps *m;
+	struct nlb_dp *dp;
+	struct nlb_vip v;
+	__u32 id;
+
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/nlbt-node-%d",
+		 getpid());
+	dp = load(t);
+	if (!dp)
+		return;
+	m = nlb_dp__maps(dp);
+	bes[0].addr[0] = inet_addr("198.51.100.9");
+	nlb_reconcile_vipmgr_ops(&ops, m);
+	CHECK(t, nlb_reconcile(&ops, want, 2, &res) == 0, "%d", res.first_err);
+	CHECK_EQ_INT(t, res.vips_added, 2);
+	REQUIRE(t, !nlb_vipmgr__find_vip(m, &want[0].spec, &v));
+	id = v.vip_id;
+	owns(t, m, "192.0.2.80", 7000, 7049, id);
+	CHECK(t, nlb_reconcile(&ops, want, 2, &res) == 0);
+	CHECK(t,
+	      !res.vips_added && !res.vips_removed && !res.vips_ranged &&
+		      !res.backends_written && !res.vips_rebuilt,
+	      "second pass wrote something");
+	/* the range grows up to the other VIP, which leaves */
+	want[0].spec.port_end = htons(7060);
+	CHECK(t, nlb_reconcile(&ops, want, 1, &res) == 0, "%d", res.first_err);
+	CHECK(t,
+	      res.vips_removed == 1 && res.vips_ranged == 1 && !res.vips_added);
+	owns(t, m, "192.0.2.80", 7000, 7060, id);
+	CHECK_EQ_INT(t, nlb_vipmgr__backends_of(m, id, NULL, 0), 1);
+	/* an overlapping newcomer is refused; the range stays whole */
+	want[1] = (struct nlb_want_vip){vip4("192.0.2.80", 7055, IPPROTO_TCP),
+					bes, 1};
+	CHECK(t, nlb_reconcile(&ops, want, 2, &res) == -EADDRINUSE);
+	owns(t, m, "192.0.2.80", 7000, 7060, id);
+	CHECK(t, nlb_vipmgr__find_vip(m, &want[1].spec, &v) == -ENOENT);
+	/* a new first port: removed and added */
+	want[0].spec.port = htons(6990);
+	CHECK(t, nlb_reconcile(&ops, want, 1, &res) == 0, "%d", res.first_err);
+	CHECK(t, res.vips_removed == 1 && res.vips_added == 1);
+	REQUIRE(t, !nlb_vipmgr__find_vip(m, &want[0].spec, &v));
+	owns(t, m, "192.0.2.80", 6990, 7060, v.vip_id);
+	CHECK(t, nlb_reconcile(&ops, want, 0, &res) == 0);
+	CHECK_EQ_INT(t, nkeys(m), 0);
+	nlb_dp__free(dp);
+	CHECK(t, !nlb_dp__unpin_all(pin_dir), "unpin");
+}

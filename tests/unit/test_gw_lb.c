@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* LoadBalancer validation (canonical form, every error names its field),
  * VIP pool address arithmetic, JSON merge patch and the YAML reader. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -228,4 +229,51 @@ NLB_TEST(cp_yaml_types)
 	      !cp_yaml_parse("a: 1\na: 2\n", 10, err, sizeof(err)) &&
 		      strstr(err, "duplicate key"),
 	      "%s", err);
+}
+
+/* healthCheck.throughTunnel: a boolean, in the canonical form only when
+ * true, so that specs written before it read the same. */
+NLB_TEST(gw_lb_hc_through_tunnel)
+{
+	static const char *const docs[] = {
+		"{\"name\":\"a\",\"spec\":{\"listeners\":[{\"port\":80,"
+		"\"healthCheck\":{\"type\":\"TCP\",\"throughTunnel\":true}}]}}",
+		"{\"name\":\"a\",\"spec\":{\"listeners\":[{\"port\":80,"
+		"\"healthCheck\":{\"type\":\"TCP\",\"throughTunnel\":false}}]}"
+		"}",
+		"{\"name\":\"a\",\"spec\":{\"listeners\":[{\"port\":80,"
+		"\"healthCheck\":{\"type\":\"TCP\",\"throughTunnel\":\"yes\"}}]"
+		"}}",
+	};
+	struct cp_err e = {0};
+	cJSON *c = NULL, *hc;
+
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(t,
+			gw_lb_validate_text(docs[i], strlen(docs[i]), &lim, &c,
+					    &e) == 0,
+			"%s: %s", e.field, e.msg);
+		hc = cJSON_GetObjectItem(
+			cJSON_GetArrayItem(
+				cJSON_GetObjectItem(
+					cJSON_GetObjectItem(c, "spec"),
+					"listeners"),
+				0),
+			"healthCheck");
+		if (i == 0)
+			CHECK(t, cJSON_IsTrue(cJSON_GetObjectItem(
+					 hc, "throughTunnel")));
+		else
+			CHECK(t, !cJSON_GetObjectItem(hc, "throughTunnel"),
+			      "false is left out");
+		cJSON_Delete(c);
+		c = NULL;
+	}
+	CHECK_EQ_INT(
+		t, gw_lb_validate_text(docs[2], strlen(docs[2]), &lim, &c, &e),
+		-EINVAL);
+	CHECK(t,
+	      !strcmp(e.field, "spec.listeners[0].healthCheck.throughTunnel"),
+	      "field %s", e.field);
+	CHECK_EQ_INT(t, e.status, 422);
 }

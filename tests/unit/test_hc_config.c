@@ -128,6 +128,30 @@ static const struct {
 	 "backends[0].checks[0].port: duplicate key"},
 	{"rise_zero", "{\"defaults\":{\"rise\":0},\"backends\":[]}",
 	 "defaults.rise: must be between 1 and 100"},
+	{"tunnel_not_object",
+	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
+	 "\"checks\":[{\"type\":\"tcp\",\"port\":1,\"tunnel\":\"x\"}]}]}",
+	 "backends[0].checks[0].tunnel: must be an object"},
+	{"tunnel_unknown_key",
+	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
+	 "\"checks\":[{\"type\":\"tcp\",\"port\":1,\"tunnel\":"
+	 "{\"vip\":\"10.9.0.1\",\"mark\":1}}]}]}",
+	 "backends[0].checks[0].tunnel.mark: unknown key"},
+	{"tunnel_no_vip",
+	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
+	 "\"checks\":[{\"type\":\"tcp\",\"port\":1,\"tunnel\":{}}]}]}",
+	 "backends[0].checks[0].tunnel.vip: missing"},
+	{"tunnel_bad_vip",
+	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
+	 "\"checks\":[{\"type\":\"tcp\",\"port\":1,\"tunnel\":"
+	 "{\"vip\":\"web\"}}]}]}",
+	 "backends[0].checks[0].tunnel.vip: \"web\" is not an IPv4 or IPv6"},
+	{"tunnel_source_family",
+	 "{\"backends\":[{\"address\":\"fd00::1\",\"vips\":[\"a\"],"
+	 "\"checks\":[{\"type\":\"tcp\",\"port\":1,\"source\":\"fd00::2\","
+	 "\"tunnel\":{\"vip\":\"10.9.0.1\"}}]}]}",
+	 "backends[0].checks[0].source: \"fd00::2\" is not an address of the "
+	 "VIP's family"},
 	{"string_int",
 	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
 	 "\"checks\":[{\"type\":\"tcp\",\"port\":\"80\"}]}]}",
@@ -179,6 +203,53 @@ NLB_TEST(hc_config_check_key)
 		     hc_check_key(&cfg->backends[0].checks[0],
 				  &cfg->backends[0].addr, k[0], 8),
 		     -ENOSPC);
+	hc_config_free(cfg);
+}
+
+/* A tunneled check is its own probe: per VIP, and apart from the plain
+ * check of the same backend; an IPv4 VIP may go to an IPv6 backend. */
+NLB_TEST(hc_config_tunnel)
+{
+	const char *text =
+		"{\"backends\":["
+		"{\"address\":\"fd00::1\",\"vips\":[\"a\"],\"checks\":"
+		" [{\"type\":\"tcp\",\"port\":80,"
+		"   \"tunnel\":{\"vip\":\"10.9.0.1\"}}]},"
+		"{\"address\":\"fd00::1\",\"vips\":[\"b\"],\"checks\":"
+		" [{\"type\":\"tcp\",\"port\":80,"
+		"   \"tunnel\":{\"vip\":\"10.9.0.1\"}}]},"
+		"{\"address\":\"fd00::1\",\"vips\":[\"c\"],\"checks\":"
+		" [{\"type\":\"tcp\",\"port\":80,"
+		"   \"tunnel\":{\"vip\":\"10.9.0.2\"}}]},"
+		"{\"address\":\"fd00::1\",\"vips\":[\"d\"],\"checks\":"
+		" [{\"type\":\"tcp\",\"port\":80}]},"
+		"{\"address\":\"fd00::1\",\"vips\":[\"e\"],\"checks\":"
+		" [{\"type\":\"icmp\",\"source\":\"10.0.0.5\","
+		"   \"tunnel\":{\"vip\":\"10.9.0.1\"}}]},"
+		/* refused when it runs, not here: see docs/nlb-hc.md */
+		"{\"address\":\"10.0.0.1\",\"vips\":[\"f\"],\"checks\":"
+		" [{\"type\":\"tcp\",\"port\":80,"
+		"   \"tunnel\":{\"vip\":\"fd99::1\"}}]}]}";
+	char k[4][1024], err[256];
+	struct hc_config *cfg;
+	struct hc_addr vip;
+
+	REQUIRE(t, parse(text, &cfg, err) == 0, "parse: %s", err);
+	hc_addr_parse("10.9.0.1", &vip);
+	CHECK(t,
+	      cfg->backends[0].checks[0].tunnel.family == AF_INET &&
+		      !memcmp(cfg->backends[0].checks[0].tunnel.bytes,
+			      vip.bytes, 4),
+	      "tunnel VIP parsed");
+	CHECK_EQ_INT(t, cfg->backends[3].checks[0].tunnel.family, 0);
+	CHECK_EQ_INT(t, cfg->backends[4].checks[0].source.family, AF_INET);
+	for (int i = 0; i < 4; i++)
+		CHECK(t, hc_check_key(&cfg->backends[i].checks[0],
+				      &cfg->backends[i].addr, k[i],
+				      sizeof(k[i])) > 0);
+	CHECK(t, !strcmp(k[0], k[1]), "same VIP: one probe");
+	CHECK(t, strcmp(k[0], k[2]), "another VIP: another probe");
+	CHECK(t, strcmp(k[0], k[3]), "plain and tunneled differ");
 	hc_config_free(cfg);
 }
 

@@ -19,8 +19,9 @@ static const char doc[] =
 	"  \"backends\":[{\"address\":\"fd01::1\"}]}]},"
 	"{\"id\":\"a/empty\",\"generation\":1,\"vip\":\"10.99.0.3\","
 	" \"listeners\":[{\"port\":80,\"backends\":[]}]},"
+	/* a range over NLB_VIP_PORTS_MAX: not programmable */
 	"{\"id\":\"a/range\",\"generation\":1,\"vip\":\"10.99.0.4\","
-	" \"listeners\":[{\"port\":80,\"portEnd\":81,"
+	" \"listeners\":[{\"port\":80,\"portEnd\":1104,"
 	"  \"backends\":[{\"address\":\"10.1.0.9\"}]}]}]}";
 
 struct h {

@@ -164,33 +164,119 @@ NLB_TEST(nlblet_assign_port_range)
 		" \"listeners\":["
 		"  {\"port\":80,\"protocol\":\"TCP\",\"backends\":["
 		"   {\"address\":\"10.1.0.1\"}]},"
-		"  {\"port\":1000,\"portEnd\":1010,\"protocol\":\"UDP\","
+		"  {\"port\":1000,\"portEnd\":2023,\"protocol\":\"UDP\","
 		"   \"backends\":[{\"address\":\"10.1.0.2\"}]}]},"
-		"{\"id\":\"a/ok\",\"generation\":1,\"vip\":\"10.99.0.3\","
+		"{\"id\":\"a/big\",\"generation\":1,\"vip\":\"10.99.0.3\","
 		" \"listeners\":[{\"port\":80,\"backends\":["
-		"   {\"address\":\"10.1.0.3\"}]}]}]}";
+		"   {\"address\":\"10.1.0.3\"}]},"
+		"  {\"port\":1000,\"portEnd\":2024,\"backends\":[]}]}]}";
 	struct nlblet_assign a;
 	char err[256] = "";
 
 	REQUIRE(t, !nlblet_assign_parse(doc, NULL, NULL, &a, err, sizeof(err)),
 		"%s", err);
 	CHECK_EQ_INT(t, a.n_vips, 2);
-	CHECK_EQ_INT(t, a.vips[0].err, -EOPNOTSUPP);
+	/* a range of NLB_VIP_PORTS_MAX ports is one want: one VIP */
+	CHECK_EQ_INT(t, a.vips[0].err, 0);
+	CHECK_EQ_INT(t, a.vips[0].n, 2);
+	CHECK_EQ_INT(t, a.want[0].spec.port, htons(80));
+	CHECK_EQ_INT(t, a.want[0].spec.port_end, 0);
+	CHECK_EQ_INT(t, a.want[1].spec.port, htons(1000));
+	CHECK_EQ_INT(t, a.want[1].spec.port_end, htons(2023));
+	CHECK_EQ_INT(t, a.want[1].spec.proto, IPPROTO_UDP);
+	CHECK(t, a.want[1].n == 1 &&
+			 a.want[1].backends[0].addr[0] == ip4("10.1.0.2"));
+	/* one port more: the VIP is left out whole, named in its message */
+	CHECK_EQ_INT(t, a.vips[1].err, -EOPNOTSUPP);
 	CHECK(t,
-	      strstr(a.vips[0].errmsg, "vips[0].listeners[1].portEnd") != NULL,
-	      "%s", a.vips[0].errmsg);
-	CHECK(t, strstr(a.vips[0].errmsg, "1000-1010") != NULL, "%s",
-	      a.vips[0].errmsg);
-	/* nothing of the VIP, not even its good listener */
-	CHECK_EQ_INT(t, a.vips[0].n, 0);
-	CHECK_EQ_INT(t, a.vips[1].err, 0);
-	CHECK_EQ_INT(t, a.vips[1].first, 0);
-	CHECK_EQ_INT(t, a.n_want, 1);
-	CHECK_EQ_INT(t, a.n_backends, 1);
-	CHECK(t, a.want[0].spec.addr[0] == ip4("10.99.0.3"));
-	CHECK_EQ_INT(t, a.want[0].spec.proto, IPPROTO_TCP); /* default */
-	CHECK(t, a.want[0].backends[0].addr[0] == ip4("10.1.0.3"));
-	CHECK_EQ_INT(t, a.want[0].backends[0].weight, 100); /* default */
+	      strstr(a.vips[1].errmsg,
+		     "vips[1].listeners[1].portEnd: a range of 1025 ports "
+		     "(1000-2024) is more than the data path's 1024") != NULL,
+	      "%s", a.vips[1].errmsg);
+	CHECK_EQ_INT(t, a.vips[1].n, 0);
+	CHECK_EQ_INT(t, a.n_want, 2);
+	CHECK_EQ_INT(t, a.n_backends, 2);
+	nlblet_assign_free(&a);
+}
+
+/* down: 10.3.0.1 and 10.3.0.2; 10.3.0.3 unknown; the rest up */
+static enum nlb_health panic_health(void *arg, const char *key,
+				    const char *addr)
+{
+	(void)arg;
+	(void)key;
+	if (!strcmp(addr, "10.3.0.1") || !strcmp(addr, "10.3.0.2"))
+		return NLB_HEALTH_DOWN;
+	return strcmp(addr, "10.3.0.3") ? NLB_HEALTH_UP : NLB_HEALTH_UNKNOWN;
+}
+
+NLB_TEST(nlblet_panic_edges)
+{
+	struct nlb_want_backend b[4] = {
+		{.weight = 1, .health = NLB_HEALTH_DOWN},
+		{.weight = 1, .health = NLB_HEALTH_UP},
+		{.weight = 1, .health = NLB_HEALTH_UNKNOWN},
+		{.weight = 1, .health = NLB_HEALTH_UP},
+	};
+
+	/* 3 of 4 healthy (unknown counts): 75 % */
+	CHECK(t, !nlblet_panic(b, 4, 0), "0 is off");
+	CHECK(t, !nlblet_panic(b, 4, 75), "exactly at the threshold");
+	CHECK(t, nlblet_panic(b, 4, 76));
+	CHECK(t, nlblet_panic(b, 4, 100));
+	/* drained and weight 0 are not counted at all: 2 of 3 */
+	b[3].drained = 1;
+	CHECK(t, !nlblet_panic(b, 4, 66));
+	CHECK(t, nlblet_panic(b, 4, 67));
+	b[2].weight = 0;
+	CHECK(t, nlblet_panic(b, 4, 51)); /* 1 of 2 */
+	CHECK(t, !nlblet_panic(b, 4, 50));
+	/* none healthy: panic at any threshold; none enabled: never */
+	b[1].health = NLB_HEALTH_DOWN;
+	CHECK(t, nlblet_panic(b, 4, 1));
+	b[0].drained = b[1].drained = 1;
+	CHECK(t, !nlblet_panic(b, 4, 100));
+	CHECK(t, !nlblet_panic(b, 0, 100));
+}
+
+NLB_TEST(nlblet_assign_panic)
+{
+	/* a/low: 2 of 4 healthy (50 %) under 60; a/ok: the same under 50 */
+	static const char doc[] =
+		"{\"revision\":1,\"vips\":["
+		"{\"id\":\"a/low\",\"generation\":1,\"vip\":\"10.99.0.4\","
+		" \"panicThresholdPercent\":60,\"listeners\":["
+		"  {\"port\":80,\"backends\":[{\"address\":\"10.3.0.1\"},"
+		"   {\"address\":\"10.3.0.2\"},{\"address\":\"10.3.0.3\"},"
+		"   {\"address\":\"10.3.0.4\"}]},"
+		"  {\"port\":81,\"backends\":[{\"address\":\"10.3.0.4\"}]}]},"
+		"{\"id\":\"a/ok\",\"generation\":1,\"vip\":\"10.99.0.5\","
+		" \"panicThresholdPercent\":50,\"listeners\":["
+		"  {\"port\":80,\"backends\":[{\"address\":\"10.3.0.1\"},"
+		"   {\"address\":\"10.3.0.2\"},{\"address\":\"10.3.0.3\"},"
+		"   {\"address\":\"10.3.0.4\"}]}]},"
+		"{\"id\":\"a/off\",\"generation\":1,\"vip\":\"10.99.0.6\","
+		" \"listeners\":["
+		"  {\"port\":80,\"backends\":[{\"address\":\"10.3.0.1\"}]}]}]}";
+	struct nlblet_assign a;
+	char err[256] = "";
+
+	REQUIRE(t,
+		!nlblet_assign_parse(doc, panic_health, NULL, &a, err,
+				     sizeof(err)),
+		"%s", err);
+	REQUIRE(t, a.n_vips == 3 && a.n_want == 4);
+	CHECK_EQ_INT(t, a.vips[0].panic_pct, 60);
+	CHECK_EQ_INT(t, a.vips[0].panic, 1);
+	CHECK_EQ_INT(t, a.want[0].panic, 1);
+	CHECK_EQ_INT(t, a.want[1].panic, 0); /* per listener */
+	/* the health stays what nlb-hc said: only the states differ */
+	CHECK_EQ_INT(t, a.want[0].backends[0].health, NLB_HEALTH_DOWN);
+	CHECK_EQ_INT(t, a.vips[1].panic, 0);
+	CHECK_EQ_INT(t, a.want[2].panic, 0);
+	/* off by default, even with every backend down */
+	CHECK_EQ_INT(t, a.vips[2].panic_pct, 0);
+	CHECK_EQ_INT(t, a.want[3].panic, 0);
 	nlblet_assign_free(&a);
 }
 
@@ -223,6 +309,16 @@ NLB_TEST(nlblet_assign_bad)
 		 "{\"revision\":1,\"vips\":[{\"id\":\"a\",\"generation\":1,"
 		 "\"vip\":\"10.0.0.1\"}]}",
 		 "vips[0].listeners: required array"},
+		{"panic_range",
+		 "{\"revision\":1,\"vips\":[{\"id\":\"a\",\"generation\":1,"
+		 "\"vip\":\"10.0.0.1\",\"panicThresholdPercent\":101,"
+		 "\"listeners\":[]}]}",
+		 "vips[0].panicThresholdPercent: must be between 0 and 100"},
+		{"port_end_below_port",
+		 "{\"revision\":1,\"vips\":[{\"id\":\"a\",\"generation\":1,"
+		 "\"vip\":\"10.0.0.1\",\"listeners\":[{\"port\":80,"
+		 "\"portEnd\":79}]}]}",
+		 "vips[0].listeners[0].portEnd: must be at least port"},
 		{"port_range",
 		 "{\"revision\":1,\"vips\":[{\"id\":\"a\",\"generation\":1,"
 		 "\"vip\":\"10.0.0.1\",\"listeners\":[{\"port\":70000}]}]}",

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "hc_config.h"
 #include "nlblet_hcconf.h"
@@ -146,6 +147,74 @@ NLB_TEST(nlblet_hcconf_bad)
 	CHECK(t, a == NULL);
 }
 
+/* throughTunnel: the check goes to the listener's VIP through the tunnel,
+ * for the backend's monitorAddress too; nlb-hc takes it. */
+NLB_TEST(nlblet_hcconf_tunnel)
+{
+	static const char doc[] =
+		"{\"revision\":1,\"vips\":["
+		"{\"id\":\"a/t\",\"generation\":1,\"vip\":\"10.99.0.7\","
+		" \"listeners\":[{\"port\":80,\"protocol\":\"TCP\","
+		"  \"backends\":[{\"address\":\"10.1.0.1\"},"
+		"   {\"address\":\"10.1.0.2\",\"monitorAddress\":\"fd01::2\"}],"
+		"  \"healthCheck\":{\"type\":\"HTTP\",\"path\":\"/hz\","
+		"   \"throughTunnel\":true}}]}]}";
+	static const char want[] = "{\n"
+				   "\t\"backends\":\t[{\n"
+				   "\t\t\t\"address\":\t\"10.1.0.1\",\n"
+				   "\t\t\t\"vips\":\t[\"a/t:80/TCP\"],\n"
+				   "\t\t\t\"checks\":\t[{\n"
+				   "\t\t\t\t\t\"type\":\t\"http\",\n"
+				   "\t\t\t\t\t\"port\":\t80,\n"
+				   "\t\t\t\t\t\"path\":\t\"/hz\",\n"
+				   "\t\t\t\t\t\"tunnel\":\t{\n"
+				   "\t\t\t\t\t\t\"vip\":\t\"10.99.0.7\"\n"
+				   "\t\t\t\t\t}\n"
+				   "\t\t\t\t}]\n"
+				   "\t\t}, {\n"
+				   "\t\t\t\"address\":\t\"fd01::2\",\n"
+				   "\t\t\t\"vips\":\t[\"a/t:80/TCP\"],\n"
+				   "\t\t\t\"checks\":\t[{\n"
+				   "\t\t\t\t\t\"type\":\t\"http\",\n"
+				   "\t\t\t\t\t\"port\":\t80,\n"
+				   "\t\t\t\t\t\"path\":\t\"/hz\",\n"
+				   "\t\t\t\t\t\"tunnel\":\t{\n"
+				   "\t\t\t\t\t\t\"vip\":\t\"10.99.0.7\"\n"
+				   "\t\t\t\t\t}\n"
+				   "\t\t\t\t}]\n"
+				   "\t\t}]\n"
+				   "}";
+	char err[256] = "", *a = NULL;
+	struct hc_config *cfg = NULL;
+	int e;
+
+	e = nlblet_hcconf_render(doc, &a, err, sizeof(err));
+	REQUIRE(t, e == 0, "%d %s", e, err);
+	CHECK(t, !strcmp(a, want), "got:\n%s", a);
+	e = hc_config_parse(a, strlen(a), &cfg, err, sizeof(err));
+	CHECK(t, e == 0, "nlb-hc's parser: %d %s", e, err);
+	if (!e)
+		CHECK_EQ_INT(t, cfg->backends[1].checks[0].tunnel.family,
+			     AF_INET);
+	hc_config_free(cfg);
+	free(a);
+	a = NULL;
+	/* a VIP without an address cannot be tunneled to */
+	CHECK_EQ_INT(t,
+		     nlblet_hcconf_render(
+			     "{\"vips\":[{\"id\":\"a\",\"listeners\":[{"
+			     "\"port\":1,\"backends\":[{\"address\":"
+			     "\"10.0.0.1\"}],\"healthCheck\":{\"type\":\"TCP\","
+			     "\"throughTunnel\":true}}]}]}",
+			     &a, err, sizeof(err)),
+		     -EINVAL);
+	CHECK(t,
+	      strstr(err, "vips[0].listeners[0].healthCheck.throughTunnel") !=
+		      NULL,
+	      "%s", err);
+	CHECK(t, a == NULL);
+}
+
 static const char state[] =
 	"{\"event\":\"snapshot\",\"seq\":43,\"time_ms\":1795315969100,"
 	"\"backends\":["
@@ -283,11 +352,44 @@ NLB_TEST(nlblet_status_render)
 	char err[256], *out = NULL;
 
 	REQUIRE(t, !nlblet_hcstate_parse(st, &s, err, sizeof(err)), "%s", err);
-	REQUIRE(t, !nlblet_status_render(assign, synced, 2, &s, &out));
+	REQUIRE(t, !nlblet_status_render(assign, synced, NULL, 2, &s, &out));
 	/* the UDP listener has no health check: not reported */
 	CHECK(t, !strcmp(out, want), "got %s", out);
 	free(out);
-	CHECK_EQ_INT(t, nlblet_status_render("[", synced, 2, &s, &out),
+	CHECK_EQ_INT(t, nlblet_status_render("[", synced, NULL, 2, &s, &out),
 		     -EINVAL);
+	nlblet_hcstate_free(&s);
+}
+
+/* A VIP below its panic threshold says so; one above it, or without one,
+ * has no panic field at all. */
+NLB_TEST(nlblet_status_panic)
+{
+	static const char assign[] =
+		"{\"revision\":1,\"vips\":["
+		"{\"id\":\"a/low\",\"generation\":1,\"vip\":\"10.99.0.1\","
+		" \"panicThresholdPercent\":60,\"listeners\":[{\"port\":80,"
+		"  \"backends\":[{\"address\":\"10.1.0.1\"},"
+		"   {\"address\":\"10.1.0.2\"}]}]},"
+		"{\"id\":\"a/off\",\"generation\":1,\"vip\":\"10.99.0.2\","
+		" \"listeners\":[{\"port\":80,"
+		"  \"backends\":[{\"address\":\"10.1.0.1\"}]}]}]}";
+	static const char st[] =
+		"{\"seq\":1,\"backends\":["
+		"{\"backend\":\"10.1.0.1\",\"vips\":[\"a/low:80/TCP\","
+		"\"a/off:80/"
+		"TCP\"],\"state\":\"down\",\"reason\":\"timeout\"}]}";
+	long long synced[2] = {1, 1};
+	struct nlblet_hcstate s;
+	char err[256], *out = NULL;
+
+	REQUIRE(t, !nlblet_hcstate_parse(st, &s, err, sizeof(err)), "%s", err);
+	REQUIRE(t, !nlblet_status_render(assign, synced, NULL, 2, &s, &out));
+	CHECK(t,
+	      strstr(out, "{\"id\":\"a/low\",\"generation\":1,\"advertised\":"
+			  "false,\"panic\":true,") != NULL,
+	      "got %s", out);
+	CHECK(t, !strstr(strstr(out, "a/off"), "panic"), "a/off: %s", out);
+	free(out);
 	nlblet_hcstate_free(&s);
 }

@@ -81,6 +81,18 @@ static int fake_del(void *ctx, const struct nlb_vip_spec *s)
 	return 0;
 }
 
+static int fake_set_end(void *ctx, const struct nlb_vip_spec *s)
+{
+	struct fake *f = ctx;
+	int i = fake_find(f, s);
+
+	f->writes++;
+	if (i < 0)
+		return i;
+	f->vip[i].s.port_end = s->port_end;
+	return 0;
+}
+
 static int fake_put(void *ctx, const struct nlb_vip_spec *s,
 		    const struct nlb_backend_spec *b)
 {
@@ -143,6 +155,7 @@ static void fake_ops(struct nlb_node_ops *ops, struct fake *f)
 				     .for_each_vip = fake_each,
 				     .add_vip = fake_add,
 				     .del_vip = fake_del,
+				     .set_port_end = fake_set_end,
 				     .put_backend = fake_put,
 				     .del_backend = fake_del_be,
 				     .rebuild = fake_rebuild};
@@ -263,4 +276,74 @@ NLB_TEST(reconcile)
 		CHECK_EQ_INT(t, r.backends_written, 1);
 		nlbt_sub_end(t);
 	}
+}
+
+NLB_TEST(reconcile_port_range)
+{
+	struct nlb_want_backend bes[1] = {be("10.4.0.1", 1)};
+	struct nlb_want_vip w[1] = {{vip("192.0.2.9", 1000), bes, 1}};
+	struct nlb_reconcile_result r;
+	struct nlb_node_ops ops;
+	struct fake f;
+	int i;
+
+	fake_ops(&ops, &f);
+	w[0].spec.port_end = htons(1009);
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK_EQ_INT(t, r.vips_added, 1);
+	i = fake_find(&f, &w[0].spec);
+	CHECK(t, i >= 0 && f.vip[i].s.port_end == htons(1009));
+	f.writes = f.rebuilds = 0;
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK_EQ_INT(t, f.writes, 0);
+	/* a moved end: one update in place, the backends untouched */
+	w[0].spec.port_end = htons(1004);
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK_EQ_INT(t, r.vips_ranged, 1);
+	CHECK_EQ_INT(t, f.writes, 1);
+	CHECK_EQ_INT(t, f.rebuilds, 0);
+	CHECK(t, i >= 0 && f.vip[i].s.port_end == htons(1004));
+	/* a range down to one port: port_end 0 and the port itself agree */
+	w[0].spec.port_end = 0;
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0 && r.vips_ranged == 1);
+	f.writes = 0;
+	w[0].spec.port_end = htons(1000);
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK_EQ_INT(t, f.writes, 0);
+	/* a moved first port names another VIP */
+	w[0].spec.port = htons(999);
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK(t, r.vips_removed == 1 && r.vips_added == 1 && !r.vips_ranged);
+}
+
+NLB_TEST(reconcile_panic)
+{
+	struct nlb_want_backend bes[3] = {be("10.5.0.1", 1), be("10.5.0.2", 1),
+					  be("10.5.0.3", 1)};
+	struct nlb_want_vip w[1] = {{vip("192.0.2.10", 80), bes, 3}};
+	struct nlb_reconcile_result r;
+	struct nlb_node_ops ops;
+	struct fake f;
+
+	fake_ops(&ops, &f);
+	bes[1].health = NLB_HEALTH_DOWN;
+	bes[2].health = NLB_HEALTH_DOWN;
+	bes[2].drained = 1;
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK_EQ_INT(t, state_of(&f, &w[0].spec, "10.5.0.2"), NLB_BACKEND_DOWN);
+	CHECK_EQ_INT(t, state_of(&f, &w[0].spec, "10.5.0.3"), NLB_BACKEND_DOWN);
+	/* in panic health is ignored: the admin state alone decides */
+	w[0].panic = 1;
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK_EQ_INT(t, r.backends_written, 2);
+	CHECK_EQ_INT(t, state_of(&f, &w[0].spec, "10.5.0.1"),
+		     NLB_BACKEND_ENABLED);
+	CHECK_EQ_INT(t, state_of(&f, &w[0].spec, "10.5.0.2"),
+		     NLB_BACKEND_ENABLED);
+	CHECK_EQ_INT(t, state_of(&f, &w[0].spec, "10.5.0.3"),
+		     NLB_BACKEND_DRAINED);
+	/* out of panic: down again */
+	w[0].panic = 0;
+	CHECK(t, nlb_reconcile(&ops, w, 1, &r) == 0);
+	CHECK_EQ_INT(t, state_of(&f, &w[0].spec, "10.5.0.2"), NLB_BACKEND_DOWN);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Scheduler decisions: AZ spread, least loaded, capacity, rescheduling on
- * node loss and drain, no churn; and one controller pass on a real store. */
+ * node loss, graceful drain, no churn; and controller passes on a real
+ * store. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +149,9 @@ NLB_TEST(sched_node_loss_and_drain)
 		n[1].ready = true;
 		nlbt_sub_end(t);
 	}
-	if (nlbt_sub_begin(t, "drained")) {
-		n[2].ready = false; /* drained by an operator */
+	if (nlbt_sub_begin(t, "drained_silent")) {
+		/* drained, then stopped heartbeating: nothing to wait for */
+		n[2].ready = false;
 		CHECK_EQ_INT(t, sched_place(n, 4, v, 8), 0);
 		CHECK_EQ_INT(t, n[2].load, 0);
 		for (i = 0; i < 8; i++)
@@ -208,6 +210,170 @@ NLB_TEST(sched_zone_filter)
 	for (k = 0; k < v.nout; k++)
 		CHECK(t, !strcmp(n[v.out[k]].zone, "az2"), "zone %s",
 		      n[v.out[k]].zone);
+}
+
+/* cur := out, as the next pass sees it; adv[k] for each node in `adv` */
+static void settle_vip(struct sched_vip *v, const int *adv, int nadv)
+{
+	int k, a;
+
+	memcpy(v->cur, v->out, sizeof(v->out));
+	v->ncur = v->nout;
+	for (k = 0; k < v->ncur; k++) {
+		v->adv[k] = false;
+		for (a = 0; a < nadv; a++)
+			v->adv[k] |= v->cur[k] == adv[a];
+	}
+}
+
+static void drain(struct sched_node *n)
+{
+	n->ready = false;
+	n->draining = true;
+}
+
+static bool on(const struct sched_vip *v, int x)
+{
+	int k;
+
+	for (k = 0; k < v->nout; k++)
+		if (v->out[k] == x)
+			return true;
+	return false;
+}
+
+NLB_TEST(sched_drain_held_until_others_advertise)
+{
+	struct sched_node n[3];
+	struct sched_vip v = {.replicas = 2, .ncur = 2, .cur = {0, 1}};
+
+	mk_nodes(n, 3, 3, 100);
+	drain(&n[0]);
+	/* n02 replaces n00, which keeps the VIP, after the serving nodes */
+	CHECK_EQ_INT(t, sched_place(n, 3, &v, 1), 0);
+	REQUIRE(t, v.nout == 3, "nout %d", v.nout);
+	CHECK_EQ_INT(t, v.held, 1);
+	CHECK_EQ_INT(t, v.out[2], 0);
+	CHECK(t, on(&v, 1) && on(&v, 2), "replicas not on n01 and n02");
+	CHECK(t, v.changed, "the replacement is a change");
+	CHECK_EQ_INT(t, n[0].load, 1);
+	/* the old replica advertises, the new one not yet: still held */
+	settle_vip(&v, (const int[]){0, 1}, 2);
+	CHECK_EQ_INT(t, sched_place(n, 3, &v, 1), 0);
+	CHECK_EQ_INT(t, v.held, 1);
+	CHECK(t, !v.changed, "nothing moves while n02 does not advertise");
+	/* both serving nodes advertise: n00 lets go */
+	settle_vip(&v, (const int[]){0, 1, 2}, 3);
+	CHECK_EQ_INT(t, sched_place(n, 3, &v, 1), 0);
+	CHECK_EQ_INT(t, v.nout, 2);
+	CHECK_EQ_INT(t, v.held, 0);
+	CHECK(t, !on(&v, 0), "still on the drained node");
+	CHECK(t, v.changed, "the release is a change");
+	CHECK_EQ_INT(t, n[0].load, 0);
+}
+
+NLB_TEST(sched_drain_released_at_once)
+{
+	struct sched_node n[2];
+	struct sched_vip v = {
+		.replicas = 2, .ncur = 2, .cur = {0, 1}, .adv = {true, true}};
+
+	/* no node to replace n00, and n01 advertises already: nothing to
+	 * wait for */
+	mk_nodes(n, 2, 2, 100);
+	drain(&n[0]);
+	CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 1);
+	CHECK_EQ_INT(t, v.nout, 1);
+	CHECK_EQ_INT(t, v.out[0], 1);
+	CHECK_EQ_INT(t, v.held, 0);
+	CHECK(t, v.changed, "not released");
+	/* a report of another generation does not count */
+	v = (struct sched_vip){.replicas = 2, .ncur = 2, .cur = {0, 1}};
+	CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 1);
+	CHECK_EQ_INT(t, v.held, 1);
+	CHECK(t, !v.changed, "released without an advertised replica");
+}
+
+NLB_TEST(sched_drain_timeout)
+{
+	struct sched_node n[2];
+	struct sched_vip v = {.replicas = 1, .ncur = 1, .cur = {0}};
+
+	mk_nodes(n, 2, 2, 100);
+	if (nlbt_sub_begin(t, "no_other_node")) {
+		n[1].ready = false;
+		drain(&n[0]);
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 1);
+		CHECK_EQ_INT(t, v.nout, 1);
+		CHECK_EQ_INT(t, v.held, 1);
+		CHECK(t, !v.changed, "moved with nowhere to go");
+		n[0].drain_expired = true;
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 1);
+		CHECK_EQ_INT(t, v.nout, 0);
+		CHECK(t, v.changed, "held past the timeout");
+		nlbt_sub_end(t);
+	}
+	mk_nodes(n, 2, 2, 100);
+	v = (struct sched_vip){.replicas = 1, .ncur = 1, .cur = {0}};
+	if (nlbt_sub_begin(t, "never_reported")) {
+		drain(&n[0]);
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 0);
+		CHECK_EQ_INT(t, v.held, 1);
+		settle_vip(&v, NULL, 0);
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 0);
+		CHECK_EQ_INT(t, v.held, 1);
+		n[0].drain_expired = true;
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 0);
+		CHECK_EQ_INT(t, v.nout, 1);
+		CHECK_EQ_INT(t, v.out[0], 1);
+		CHECK_EQ_INT(t, v.held, 0);
+		nlbt_sub_end(t);
+	}
+}
+
+NLB_TEST(sched_undrain)
+{
+	struct sched_node n[2];
+	struct sched_vip v = {.replicas = 1, .ncur = 1, .cur = {0}};
+
+	mk_nodes(n, 2, 2, 100);
+	if (nlbt_sub_begin(t, "nothing_moved_yet")) {
+		n[1].ready = false;
+		drain(&n[0]);
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 1);
+		CHECK_EQ_INT(t, v.held, 1);
+		settle_vip(&v, (const int[]){0}, 1);
+		n[0].ready = true;
+		n[0].draining = false;
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 0);
+		CHECK_EQ_INT(t, v.nout, 1);
+		CHECK_EQ_INT(t, v.held, 0);
+		CHECK(t, !v.changed, "undrain moved the VIP");
+		nlbt_sub_end(t);
+	}
+	mk_nodes(n, 2, 2, 100);
+	v = (struct sched_vip){.replicas = 1, .ncur = 1, .cur = {0}};
+	if (nlbt_sub_begin(t, "replaced_meanwhile")) {
+		drain(&n[0]);
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 0);
+		settle_vip(&v, (const int[]){0}, 1);
+		/* the serving replica comes first: no churn keeps it, and
+		 * the undrained node is just a candidate again */
+		n[0].ready = true;
+		n[0].draining = false;
+		CHECK_EQ_INT(t, sched_place(n, 2, &v, 1), 0);
+		CHECK_EQ_INT(t, v.nout, 1);
+		CHECK_EQ_INT(t, v.out[0], 1);
+		CHECK_EQ_INT(t, v.held, 0);
+		/* and takes new VIPs again */
+		{
+			struct sched_vip w = {.replicas = 1};
+
+			CHECK_EQ_INT(t, sched_place(n, 2, &w, 1), 0);
+			CHECK_EQ_INT(t, w.out[0], 0);
+		}
+		nlbt_sub_end(t);
+	}
 }
 
 /* --- the controller on a real SQLite store ------------------------------ */
@@ -300,4 +466,94 @@ NLB_TEST(sched_ctl_pass)
 	store_close(st);
 	snprintf(v, sizeof(v), "rm -rf %s", dir);
 	CHECK_EQ_INT(t, system(v), 0);
+}
+
+static int put_node(struct store *st, int i, bool drained, long long at)
+{
+	char k[32], v[256];
+
+	snprintf(k, sizeof(k), "node/n%d", i);
+	snprintf(
+		v, sizeof(v),
+		"{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
+		"\"drained\":%s,\"drainedAtMs\":%lld,\"lastHeartbeatMs\":%lld}",
+		i, i, drained ? "true" : "false", at, (long long)gw_now_ms());
+	return put(st, k, v);
+}
+
+static int put_report(struct store *st, const char *node, int gen)
+{
+	char k[64], v[128];
+
+	snprintf(k, sizeof(k), "nodestatus/%s", node);
+	snprintf(v, sizeof(v),
+		 "{\"vips\":[{\"id\":\"t/a\",\"generation\":%d,"
+		 "\"advertised\":true,\"backends\":[]}]}",
+		 gen);
+	return put(st, k, v);
+}
+
+NLB_TEST(sched_ctl_drain)
+{
+	char dir[] = "/tmp/nlbt-cp-drain.XXXXXX", path[64], cmd[80];
+	struct sched_ctl c;
+	struct sched_stats s;
+	struct store *st;
+	int err;
+
+	REQUIRE(t, mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "sqlite:%s/db", dir);
+	st = store_open(path, &err);
+	REQUIRE(t, st != NULL, "store_open: %d", err);
+	sched_ctl_init(&c, st, "test");
+	c.heartbeat_timeout_ms = 60000;
+	CHECK_EQ_INT(t, c.drain_timeout_ms, 30000);
+	CHECK_EQ_INT(t, put_node(st, 0, false, 0), 0);
+	CHECK_EQ_INT(t, put_node(st, 1, false, 0), 0);
+	CHECK_EQ_INT(t,
+		     put(st, "lb/t/a",
+			 "{\"name\":\"a\",\"spec\":{\"replicas\":1},"
+			 "\"metadata\":{\"generation\":3}}"),
+		     0);
+	CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n0/"), 1);
+	/* drained: n1 takes it over, n0 holds it meanwhile */
+	CHECK_EQ_INT(t, put_node(st, 0, true, gw_now_ms()), 0);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.draining, 1);
+	CHECK_EQ_INT(t, s.held, 1);
+	CHECK_EQ_INT(t, s.short_, 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n0/"), 1);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n1/"), 1);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.moved, 0);
+	/* n1 advertises an older generation: not yet */
+	CHECK_EQ_INT(t, put_report(st, "n1", 2), 0);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.moved, 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n0/"), 1);
+	/* the current one: n0 lets go */
+	CHECK_EQ_INT(t, put_report(st, "n1", 3), 0);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.moved, 1);
+	CHECK_EQ_INT(t, s.held, 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n0/"), 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n1/"), 1);
+	/* the other way round, and nobody reports: the timeout decides */
+	CHECK_EQ_INT(t, put_node(st, 0, false, 0), 0);
+	CHECK_EQ_INT(t, put_node(st, 1, true, gw_now_ms() - 1000), 0);
+	CHECK_EQ_INT(t, put(st, "nodestatus/n1", "{\"vips\":[]}"), 0);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.held, 1);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n1/"), 1);
+	c.drain_timeout_ms = 1000;
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.held, 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n1/"), 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/n0/"), 1);
+	sched_ctl_fini(&c);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_EQ_INT(t, system(cmd), 0);
 }
