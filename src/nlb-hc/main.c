@@ -9,29 +9,10 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
-#include <bpf/libbpf.h>
 
 #include "hc.h"
+#include "log_libbpf.h"
 #include "tls.h"
-
-/* libbpf's output (the tunnel program's loading) goes through the log */
-static struct nlb_log *libbpf_log;
-static int libbpf_print(enum libbpf_print_level lvl, const char *fmt,
-			va_list ap)
-{
-	char msg[512];
-	size_t n;
-
-	if (lvl == LIBBPF_DEBUG || !libbpf_log)
-		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n && msg[n - 1] == '\n')
-		msg[--n] = 0;
-	nlb_logf(libbpf_log, lvl == LIBBPF_WARN ? NLB_LOG_WARN : NLB_LOG_INFO,
-		 "event=libbpf msg=\"%s\"", msg);
-	return 0;
-}
 
 static int setup_signals(struct hc_ctx *ctx)
 {
@@ -89,8 +70,7 @@ int main(int argc, char **argv)
 	ctx.log.f = stderr;
 	ctx.log.daemon = "nlb-hc";
 	ctx.epoch = hc_now_ns();
-	libbpf_log = &ctx.log;
-	libbpf_set_print(libbpf_print);
+	nlb_log_libbpf(&ctx.log);
 
 	step = "epoll";
 	ctx.epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -230,19 +230,13 @@ static void read_sessions(struct nlblet *n)
 	pthread_mutex_unlock(&n->mu);
 }
 
-struct bgp_thread {
-	struct nlblet *n;
-	volatile sig_atomic_t *stop;
-};
-
 static void *run(void *arg)
 {
-	struct bgp_thread *t = arg;
-	struct nlblet *n = t->n;
+	struct nlblet *n = arg;
 	struct nlblet_bgp *b = &n->bgp;
 
 	pthread_mutex_lock(&n->mu);
-	while (!*t->stop) {
+	while (!*n->stop) {
 		long long now = nlblet_now_ms();
 		bool due = b->want_gen != b->done_gen ||
 			   (b->ok && b->text &&
@@ -281,12 +275,9 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int nlblet_bgp_start(struct nlblet *n, volatile sig_atomic_t *stop)
+int nlblet_bgp_start(struct nlblet *n)
 {
-	static struct bgp_thread t;
 	pthread_condattr_t ca;
-	pthread_t th;
-	int e;
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -294,13 +285,7 @@ int nlblet_bgp_start(struct nlblet *n, volatile sig_atomic_t *stop)
 	pthread_condattr_destroy(&ca);
 	/* nothing is applied before the first reconcile: a restarted
 	 * nlblet, or one without a gateway, leaves bgpd as it is */
-	t.n = n;
-	t.stop = stop;
-	e = pthread_create(&th, NULL, run, &t);
-	if (e)
-		return -e;
-	pthread_detach(th);
-	return 0;
+	return nlblet_spawn(run, n);
 }
 
 char *nlblet_bgp_report(const struct nlblet *n)

@@ -19,7 +19,6 @@
 
 struct stream {
 	struct nlblet *n;
-	volatile sig_atomic_t *stop;
 	char *buf;
 	size_t len, cap;
 };
@@ -80,7 +79,7 @@ static void fold(struct stream *s)
 
 static void follow(struct stream *s, int fd)
 {
-	while (!*s->stop) {
+	while (!*s->n->stop) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t k;
 
@@ -104,11 +103,11 @@ static void follow(struct stream *s, int fd)
 
 static void *run(void *arg)
 {
-	struct stream *s = arg;
-	struct nlblet *n = s->n;
+	struct nlblet *n = arg;
+	struct stream st = {.n = n}, *s = &st;
 	bool logged = false;
 
-	while (!*s->stop) {
+	while (!*n->stop) {
 		int fd = dial(n->o.hc_stream);
 
 		if (fd < 0) {
@@ -138,17 +137,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int nlblet_hc_stream_start(struct nlblet *n, volatile sig_atomic_t *stop)
+int nlblet_hc_stream_start(struct nlblet *n)
 {
-	static struct stream s;
-	pthread_t t;
-	int e;
-
-	s.n = n;
-	s.stop = stop;
-	e = pthread_create(&t, NULL, run, &s);
-	if (e)
-		return -e;
-	pthread_detach(t);
-	return 0;
+	return nlblet_spawn(run, n);
 }

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/libbpf.h>
 
 #include "nlblet.h"
 #include "addr.h"
+#include "log_libbpf.h"
 #include "maps.h"
 #include "nlblet_hcstate.h"
 
@@ -383,25 +383,6 @@ static int write_forwarding(struct nlblet *n)
 	return nlb_maps__set_config(nlb_dp__maps(n->dp), &c);
 }
 
-/* libbpf's output goes through the one log */
-static struct nlb_log *libbpf_log;
-static int libbpf_print(enum libbpf_print_level lvl, const char *fmt,
-			va_list ap)
-{
-	char msg[512];
-	size_t n;
-
-	if (lvl == LIBBPF_DEBUG || !libbpf_log)
-		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n && msg[n - 1] == '\n')
-		msg[--n] = 0;
-	nlb_logf(libbpf_log, lvl == LIBBPF_WARN ? NLB_LOG_WARN : NLB_LOG_INFO,
-		 "event=libbpf msg=\"%s\"", msg);
-	return 0;
-}
-
 /* The periodic full pass: the maps compared with what they should hold,
  * so whatever changed them behind nlblet's back is put right (the BGP
  * thread re-verifies bgpd on its own). */
@@ -465,19 +446,24 @@ static void step(struct nlblet *n)
 		sleep_ms(backoff_ms);
 }
 
+int nlblet_spawn(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+	int e = pthread_create(&t, NULL, fn, arg);
+
+	if (e)
+		return -e;
+	pthread_detach(t);
+	return 0;
+}
+
 /* Heartbeats every half second: the gateway stores one only when the
  * stored one is older than a fifth of its timeout, so this is cheap. */
-struct hb_thread {
-	struct nlblet *n;
-	volatile sig_atomic_t *stop;
-};
-
 static void *heartbeats(void *arg)
 {
-	struct hb_thread *t = arg;
-	struct nlblet *n = t->n;
+	struct nlblet *n = arg;
 
-	while (!*t->stop) {
+	while (!*n->stop) {
 		if (__atomic_load_n(&n->registered, __ATOMIC_ACQUIRE)) {
 			int err = nlblet_heartbeat(n);
 
@@ -493,19 +479,9 @@ static void *heartbeats(void *arg)
 	return NULL;
 }
 
-int nlblet_heartbeats_start(struct nlblet *n, volatile sig_atomic_t *stop)
+int nlblet_heartbeats_start(struct nlblet *n)
 {
-	static struct hb_thread t;
-	pthread_t th;
-	int e;
-
-	t.n = n;
-	t.stop = stop;
-	e = pthread_create(&th, NULL, heartbeats, &t);
-	if (e)
-		return -e;
-	pthread_detach(th);
-	return 0;
+	return nlblet_spawn(heartbeats, n);
 }
 
 static void nlblet_free(struct nlblet *n)
@@ -529,7 +505,7 @@ static void nlblet_free(struct nlblet *n)
 
 int main(int argc, char **argv)
 {
-	struct nlblet n = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	struct nlblet n = {.mu = PTHREAD_MUTEX_INITIALIZER, .stop = &stop};
 	struct nlb_dp_opts dpo = {0};
 	struct sigaction sa = {0};
 	char token[512];
@@ -540,8 +516,7 @@ int main(int argc, char **argv)
 	n.log.daemon = "nlblet";
 	if (parse_opts(argc, argv, &n))
 		return 2;
-	libbpf_log = &n.log;
-	libbpf_set_print(libbpf_print);
+	nlb_log_libbpf(&n.log);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -612,7 +587,7 @@ int main(int argc, char **argv)
 				 "event=bgp_state_dir_failed dir=%s err=%d",
 				 n.o.bgp_state_dir, -errno);
 		n.bgp.ap = bgp_applier__new(&n.o.frr, n.o.bgp_state_dir, 0);
-		err = n.bgp.ap ? nlblet_bgp_start(&n, &stop) : -errno;
+		err = n.bgp.ap ? nlblet_bgp_start(&n) : -errno;
 		if (err) {
 			nlb_logf(&n.log, NLB_LOG_ERROR,
 				 "event=fatal step=bgp state_dir=%s err=%d",
@@ -623,14 +598,14 @@ int main(int argc, char **argv)
 	/* the last states nlb-hc wrote stand until it says otherwise */
 	nlblet_read_hc_state(&n);
 	if (n.o.hc_stream) {
-		err = nlblet_hc_stream_start(&n, &stop);
+		err = nlblet_hc_stream_start(&n);
 		if (err) {
 			nlb_logf(&n.log, NLB_LOG_ERROR,
 				 "event=fatal step=hc_stream err=%d", err);
 			goto out;
 		}
 	}
-	err = nlblet_heartbeats_start(&n, &stop);
+	err = nlblet_heartbeats_start(&n);
 	if (err) {
 		nlb_logf(&n.log, NLB_LOG_ERROR,
 			 "event=fatal step=heartbeats err=%d", err);

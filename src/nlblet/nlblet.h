@@ -110,6 +110,7 @@ struct nlblet {
 	/* the event stream thread and the main loop take turns on all of the
 	 * above; only the main loop talks to the gateway */
 	pthread_mutex_t mu;
+	volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT */
 	bool stream_up; /* the stream feeds health: skip the state file */
 };
 
@@ -133,7 +134,7 @@ int nlblet_apply(struct nlblet *n, char *doc);
  * the latest set, keeping the last good configuration when that fails,
  * re-verifies it every few seconds, reads the sessions, and afterwards
  * marks what bgpd has in n->synced[].advertised and n->linger. */
-int nlblet_bgp_start(struct nlblet *n, volatile sig_atomic_t *stop);
+int nlblet_bgp_start(struct nlblet *n);
 void nlblet_bgp_want(struct nlblet *n, const char *const *want, size_t n_want);
 bool nlblet_bgp_has(const struct nlblet *n, const char *prefix);
 /* under n->mu: advertised flags and lingering VIPs' withdrawal from what
@@ -145,7 +146,9 @@ void nlblet_bgp_free(struct nlblet *n);
 
 /* main.c: heartbeats from a thread of their own, so that nothing the main
  * loop waits for makes the gateway think the node is gone */
-int nlblet_heartbeats_start(struct nlblet *n, volatile sig_atomic_t *stop);
+int nlblet_heartbeats_start(struct nlblet *n);
+/* a detached thread running fn(arg); 0 or -errno */
+int nlblet_spawn(void *(*fn)(void *), void *arg);
 
 /* hcproc.c: starts nlb-hc (--hc-bin) once its configuration exists, adopts
  * one left running by an earlier nlblet, restarts it when it exits. */
@@ -153,7 +156,7 @@ void nlblet_hc_supervise(struct nlblet *n);
 
 /* hcstream.c: a thread following nlb-hc's event stream; each batch of
  * events goes into n->hc and through nlblet_apply at once. */
-int nlblet_hc_stream_start(struct nlblet *n, volatile sig_atomic_t *stop);
+int nlblet_hc_stream_start(struct nlblet *n);
 
 /* hc.c: writes nlb-hc's configuration for the current document when it
  * differs from the last written; re-reads nlb-hc's state file, 1 when it
