@@ -393,7 +393,7 @@ static int write_forwarding(struct nlblet *n)
 static void step(struct nlblet *n)
 {
 	static const int backoff_ms = 1000;
-	char *doc = NULL;
+	char *doc = NULL, *report;
 	int err, perr, changed = 0;
 	long long now;
 
@@ -437,8 +437,9 @@ static void step(struct nlblet *n)
 	if (changed)
 		nlblet_apply(n, doc);
 	nlblet_hc_supervise(n);
-	err = nlblet_report(n);
+	report = nlblet_report_render(n);
 	pthread_mutex_unlock(&n->mu);
+	err = report ? nlblet_report_send(n, report) : 0;
 	if (err)
 		nlb_logf(&n->log, NLB_LOG_WARN, "event=status_failed err=%d",
 			 err);

@@ -164,9 +164,11 @@ int nlblet_hc_stream_start(struct nlblet *n);
 int nlblet_write_hc_config(struct nlblet *n);
 int nlblet_read_hc_state(struct nlblet *n);
 
-/* report.c: the status report, sent when it changed or every status
- * interval */
-int nlblet_report(struct nlblet *n);
+/* report.c: the status report, rendered under n->mu when it changed or
+ * the status interval passed (NULL: nothing to send), and sent without
+ * it: a slow gateway must not hold up health in the maps */
+char *nlblet_report_render(struct nlblet *n);
+int nlblet_report_send(struct nlblet *n, char *body);
 
 /* files.c: the whole file into *out (malloc'ed, NUL-terminated); text
  * written to PATH.tmp, then renamed over PATH */

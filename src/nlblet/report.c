@@ -34,7 +34,7 @@ static char *with_bgp(const struct nlblet *n, char *body)
 	return out;
 }
 
-int nlblet_report(struct nlblet *n)
+char *nlblet_report_render(struct nlblet *n)
 {
 	long long *gens, now = nlblet_now_ms();
 	bool *adv;
@@ -42,13 +42,13 @@ int nlblet_report(struct nlblet *n)
 	int e;
 
 	if (!n->effective_json)
-		return 0;
+		return NULL;
 	gens = calloc(n->n_synced + 1, sizeof(*gens));
 	adv = calloc(n->n_synced + 1, sizeof(*adv));
 	if (!gens || !adv) {
 		free(gens);
 		free(adv);
-		return -ENOMEM;
+		return NULL;
 	}
 	/* synced[] is in the order of the effective document's VIPs */
 	for (size_t i = 0; i < n->n_synced; i++) {
@@ -59,21 +59,32 @@ int nlblet_report(struct nlblet *n)
 				 &n->hc, &body);
 	free(gens);
 	free(adv);
-	if (e)
-		return e;
+	if (e) {
+		nlb_logf(&n->log, NLB_LOG_ERROR,
+			 "event=status_render_failed err=%d", e);
+		return NULL;
+	}
 	body = with_bgp(n, body);
 	if (n->last_status && !strcmp(body, n->last_status) &&
 	    now - n->last_status_ms < n->o.status_interval_ms) {
 		free(body);
-		return 0;
+		return NULL;
 	}
-	e = nlblet_put_status(n, body);
+	return body;
+}
+
+int nlblet_report_send(struct nlblet *n, char *body)
+{
+	int e = nlblet_put_status(n, body);
+
+	pthread_mutex_lock(&n->mu);
 	if (e) {
 		free(body);
-		return e;
+	} else {
+		free(n->last_status);
+		n->last_status = body;
+		n->last_status_ms = nlblet_now_ms();
 	}
-	free(n->last_status);
-	n->last_status = body;
-	n->last_status_ms = now;
-	return 0;
+	pthread_mutex_unlock(&n->mu);
+	return e;
 }
