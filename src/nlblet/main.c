@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if_link.h>
 
 #include "nlblet.h"
 #include "addr.h"
@@ -33,6 +34,7 @@ enum opt_id {
 	O_NODE,
 	O_ZONE,
 	O_IFACE,
+	O_XDP_MODE,
 	O_PIN_DIR,
 	O_HC_CONFIG,
 	O_HC_STATE,
@@ -68,6 +70,9 @@ static const struct {
 	[O_ZONE] = {"zone", "AZ", "availability zone (default \"default\")"},
 	[O_IFACE] = {"iface", "IFACE",
 		     "attach the forwarder to IFACE (default: maps only)"},
+	[O_XDP_MODE] = {"xdp-mode", "native|skb|auto",
+			"how --iface is attached (default auto: native when "
+			"the driver has it)"},
 	[O_PIN_DIR] =
 		{"pin-dir", "DIR",
 		 "bpffs directory of the maps (default " NLB_DEFAULT_PIN_DIR
@@ -259,6 +264,19 @@ static int parse_opts(int argc, char **argv, struct nlblet *n)
 			      fam != NLB_FAMILY_V6)) {
 		fprintf(stderr, "nlblet: --src-v6: %s is not an IPv6 prefix\n",
 			val[O_SRC_V6]);
+		return -EINVAL;
+	}
+	if (!val[O_XDP_MODE] || !strcmp(val[O_XDP_MODE], "auto")) {
+		n->o.xdp_flags = 0;
+	} else if (!strcmp(val[O_XDP_MODE], "native")) {
+		n->o.xdp_flags = XDP_FLAGS_DRV_MODE;
+	} else if (!strcmp(val[O_XDP_MODE], "skb")) {
+		n->o.xdp_flags = XDP_FLAGS_SKB_MODE;
+	} else {
+		fprintf(stderr,
+			"nlblet: --xdp-mode: %s is not native, skb or "
+			"auto\n",
+			val[O_XDP_MODE]);
 		return -EINVAL;
 	}
 	n->o.hc_bin = val[O_HC_BIN];
@@ -565,7 +583,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (ifindex) {
-		err = nlb_dp__attach(n.dp, ifindex, 0);
+		err = nlb_dp__attach(n.dp, ifindex, n.o.xdp_flags);
 		if (err) {
 			nlb_logf(&n.log, NLB_LOG_ERROR,
 				 "event=fatal step=attach iface=%s err=%d",

@@ -27,6 +27,7 @@ struct nlblet_opts {
 	__be32 src_v4[4], src_v6[4];
 	__u8 src_v4_plen, src_v6_plen;
 	int status_interval_ms, poll_ms;
+	__u32 xdp_flags; /* --xdp-mode */
 	/* BGP: off when bgp_asn is 0 */
 	uint32_t bgp_asn;
 	const char *bgp_router_id, *bgp_state_dir;

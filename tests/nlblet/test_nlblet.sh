@@ -23,7 +23,13 @@ test_nlblet_gateway() {
 		--node let1 --src-v4 10.99.0.0/33 2>&1) || rc=$?
 	t_check "a bad --src-v4 exits 2 ($rc)" [ "$rc" = 2 ]
 	t_check "and names it ($out)" grep -q -- --src-v4 <<<"$out"
-	let_start let1 "$nt" --src-v4 10.99.201.0/24 --src-v6 fd99:201::/64
+	rc=0
+	out=$("$LET_BIN/nlblet" --gateway "$CP_URL" --token-file /dev/null \
+		--node let1 --xdp-mode turbo 2>&1) || rc=$?
+	t_check "a bad --xdp-mode exits 2 ($rc) naming it" \
+		bash -c "[ $rc = 2 ] && grep -q -- --xdp-mode <<<'$out'"
+	let_start let1 "$nt" --src-v4 10.99.201.0/24 --src-v6 fd99:201::/64 \
+		--xdp-mode native
 	wait_for "node registered and ready" 10 \
 		bash -c "curl -sf -H 'Authorization: Bearer $ADMIN_TOKEN' $CP_URL/v1/nodes/let1 | grep -q '\"ready\"'"
 
@@ -38,8 +44,8 @@ test_nlblet_gateway() {
 	vips | grep -q "backend 10.1.0.12 id [0-9]* state enabled weight 50 "
 	timed "gateway shows let1 synced" 5 lb_synced web "$tt"
 	t_check "hc config written" grep -q '"10.1.0.11"' "$CP_DIR/hc.json"
-	t_check "XDP attached in the namespace" \
-		bash -c "ip -n $LET_NS link show $LET_IF | grep -q xdp"
+	t_check "XDP attached in the namespace, native" \
+		bash -c "ip -n $LET_NS link show $LET_IF | grep -q 'xdp qdisc'"
 	t_check "outer source prefixes in the forwarding config" bash -c \
 		"'$LET_BIN/nlb-node' --pin-dir '$LET_PIN' config | grep 'src_v4 10.99.201.0/24 src_v6 fd99:201::/64'"
 
