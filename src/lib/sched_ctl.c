@@ -70,6 +70,8 @@ int sched_ctl_lead(struct sched_ctl *c)
 		return 0;
 	if (err)
 		return err;
+	if (c->lease_until_ms <= now)
+		c->led_since_ms = now;
 	c->lease_until_ms = now + c->lease_ms;
 	return 1;
 }
@@ -413,8 +415,11 @@ int sched_ctl_step(struct sched_ctl *c, struct sched_stats *s)
 	for (i = 0; i < nn; i++) {
 		cJSON *d = ndocs[i] = cJSON_Parse(nk[i].value);
 		bool drained = cJSON_IsTrue(cJSON_GetObjectItem(d, "drained"));
-		bool fresh = d && now - num_ms(d, "lastHeartbeatMs") <=
-					  c->heartbeat_timeout_ms;
+		int64_t hb = num_ms(d, "lastHeartbeatMs");
+		bool fresh =
+			d &&
+			now - (hb > c->led_since_ms ? hb : c->led_since_ms) <=
+				c->heartbeat_timeout_ms;
 
 		nodes[i].name = nk[i].key + strlen("node/");
 		nodes[i].zone =

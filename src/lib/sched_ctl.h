@@ -21,6 +21,10 @@ struct sched_ctl {
 	int64_t lease_ms;
 	char holder[96];
 	int64_t lease_until_ms; /* when we last won, +lease */
+	/* when this scheduler took the lead: a node's heartbeat counts as no
+	 * older than this, since nobody watched the nodes before (a control
+	 * plane that was down for a minute must not expire every node) */
+	int64_t led_since_ms;
 };
 
 struct sched_stats {

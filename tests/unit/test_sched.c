@@ -446,7 +446,9 @@ NLB_TEST(sched_ctl_pass)
 		CHECK_EQ_INT(t, sched_ctl_lead(&c), 0);
 		sched_ctl_fini(&c2);
 	}
-	/* every node but n3 goes silent: the LB ends on n3 alone */
+	/* every node but n3 goes silent, long after c took the lead: the
+	 * LB ends on n3 alone */
+	c.led_since_ms = now - 5000;
 	for (i = 0; i < 3; i++) {
 		char k[32];
 
@@ -462,6 +464,84 @@ NLB_TEST(sched_ctl_pass)
 	CHECK_EQ_INT(t, s.short_, 1);
 	CHECK_EQ_INT(t, count(st, "nodeassign/n3/"), 1);
 	CHECK_EQ_INT(t, count(st, "nodeassign/"), 1);
+	sched_ctl_fini(&c);
+	store_close(st);
+	snprintf(v, sizeof(v), "rm -rf %s", dir);
+	CHECK_EQ_INT(t, system(v), 0);
+}
+
+/* A scheduler that has just taken the lead (a control plane back after a
+ * minute away) finds every heartbeat stale: it gives the nodes one
+ * heartbeat timeout from its start before it moves anything. */
+NLB_TEST(sched_ctl_new_leader_grace)
+{
+	char dir[] = "/tmp/nlbt-cp-sched.XXXXXX", path[64], v[256];
+	struct sched_ctl c;
+	struct sched_stats s;
+	struct store *st;
+	int err, i;
+	long long now;
+
+	REQUIRE(t, mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "sqlite:%s/db", dir);
+	st = store_open(path, &err);
+	REQUIRE(t, st != NULL, "store_open: %d", err);
+	sched_ctl_init(&c, st, "test");
+	c.heartbeat_timeout_ms = 1000;
+	now = gw_now_ms();
+	for (i = 0; i < 2; i++) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "node/n%d", i);
+		snprintf(v, sizeof(v),
+			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
+			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
+			 i, i, now);
+		CHECK_EQ_INT(t, put(st, k, v), 0);
+	}
+	CHECK_EQ_INT(t,
+		     put(st, "lb/t/a",
+			 "{\"name\":\"a\",\"spec\":{\"replicas\":2},"
+			 "\"metadata\":{\"generation\":1}}"),
+		     0);
+	CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/"), 2);
+	sched_ctl_resign(&c);
+	sched_ctl_fini(&c);
+
+	/* a minute later a new scheduler starts: heartbeats 60 s old */
+	for (i = 0; i < 2; i++) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "node/n%d", i);
+		snprintf(v, sizeof(v),
+			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
+			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
+			 i, i, now - 60000);
+		CHECK_EQ_INT(t, put(st, k, v), 0);
+	}
+	sched_ctl_init(&c, st, "restarted");
+	c.heartbeat_timeout_ms = 1000;
+	CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
+	CHECK(t, c.led_since_ms >= now, "led since %lld",
+	      (long long)c.led_since_ms);
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.ready, 2);
+	CHECK_EQ_INT(t, s.moved, 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/"), 2);
+	/* renewing the lease does not restart the grace */
+	c.led_since_ms -= 5000;
+	{
+		int64_t since = c.led_since_ms;
+
+		CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
+		CHECK(t, c.led_since_ms == since, "grace restarted on renewal");
+	}
+	/* a timeout after taking the lead, still silent: expired */
+	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
+	CHECK_EQ_INT(t, s.ready, 0);
+	CHECK_EQ_INT(t, count(st, "nodeassign/"), 0);
 	sched_ctl_fini(&c);
 	store_close(st);
 	snprintf(v, sizeof(v), "rm -rf %s", dir);
