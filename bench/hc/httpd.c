@@ -2,7 +2,9 @@
 /* bench target server: an epoll HTTP(S) server that answers every request
  * with "200 OK" and closes, fast enough that the checker under test, not
  * the target, is what a benchmark measures. Not part of nlb proper.
- *   httpd --port-file F [--tls CERT KEY] [--no-tickets] */
+ * On SIGUSR1 it prints "answered N": the requests answered so far, the same
+ * count of successful HTTP(S) checks for every checker under test.
+ *   httpd --port-file F [--tls CERT KEY] [--no-tickets] [--no-dhe] */
 #include <errno.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -23,6 +25,15 @@ struct conn {
 	char buf[2048];
 };
 
+/* set by the SIGUSR1 handler; the loop prints the count */
+static volatile sig_atomic_t report;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	report = 1;
+}
+
 static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
 			   "Connection: close\r\n\r\nok\n";
 
@@ -34,8 +45,8 @@ static void conn_close(struct conn *c)
 	free(c);
 }
 
-/* Returns 1 when the connection is finished. */
-static int step(struct conn *c)
+/* Returns 1 when the connection is finished; counts answers in *answered. */
+static int step(struct conn *c, unsigned long long *answered)
 {
 	for (;;) {
 		ssize_t n;
@@ -77,6 +88,7 @@ static int step(struct conn *c)
 			else
 				send(c->fd, resp, sizeof(resp) - 1,
 				     MSG_NOSIGNAL);
+			(*answered)++;
 			return 1;
 		}
 	}
@@ -89,7 +101,8 @@ int main(int argc, char **argv)
 	struct epoll_event ev, evs[256];
 	socklen_t len = sizeof(sa);
 	SSL_CTX *ctx = NULL;
-	int lfd, ep, one = 1, tickets = 1;
+	unsigned long long answered = 0;
+	int lfd, ep, one = 1, tickets = 1, no_dhe = 0;
 	FILE *f;
 
 	for (int i = 1; i < argc; i++) {
@@ -100,15 +113,20 @@ int main(int argc, char **argv)
 			key = argv[++i];
 		} else if (!strcmp(argv[i], "--no-tickets"))
 			tickets = 0;
+		else if (!strcmp(argv[i], "--no-dhe"))
+			no_dhe = 1;
 		else {
-			fprintf(stderr, "usage: httpd --port-file F "
-					"[--tls CERT KEY] [--no-tickets]\n");
+			fprintf(stderr,
+				"usage: httpd --port-file F [--tls CERT KEY] "
+				"[--no-tickets] [--no-dhe]\n");
 			return 2;
 		}
 	}
 	if (!port_file)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR1, on_usr1);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (cert) {
 		ctx = SSL_CTX_new(TLS_server_method());
 		if (!ctx ||
@@ -125,6 +143,10 @@ int main(int argc, char **argv)
 			SSL_CTX_set_num_tickets(ctx, 0);
 			SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 		}
+		/* TLS 1.3 resumption without a key exchange (psk_ke), for
+		 * clients that offer it: no public-key math on either end */
+		if (no_dhe)
+			SSL_CTX_set_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
 	}
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -145,6 +167,11 @@ int main(int argc, char **argv)
 	fclose(f);
 	for (;;) {
 		int n = epoll_wait(ep, evs, 256, -1);
+
+		if (report) {
+			report = 0;
+			printf("answered %llu\n", answered);
+		}
 
 		for (int i = 0; i < n; i++) {
 			struct conn *c = evs[i].data.ptr;
@@ -167,12 +194,12 @@ int main(int argc, char **argv)
 					ev.events = EPOLLIN;
 					ev.data.ptr = c;
 					epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-					if (step(c))
+					if (step(c, &answered))
 						conn_close(c);
 				}
 				continue;
 			}
-			if (step(c))
+			if (step(c, &answered))
 				conn_close(c);
 		}
 	}

@@ -3,13 +3,15 @@
 # make bench-hc: nlb-hc and HAProxy side by side on the same targets, and a
 # bare epoll loop as the floor. Everything runs in a namespace nlbt-hc-bench-*
 # on its loopback: N backends are 127.0.x.y, all served by one target server.
-# For each run: checks done per second against the configured rate (counted
-# by the kernel as passive TCP opens in the namespace, so the same way for
-# every checker), CPU per check (utime+stime of the checker), and nlb-hc's
-# p99 schedule lag. Prints "name: value unit" lines. Figures, not asserts.
+# For each run: checks started per second against the configured rate
+# (counted by the kernel as active TCP opens in the namespace, so the same
+# way for every checker), for HTTP(S) the checks the target answered (its
+# own count), CPU per check (utime+stime of the checker), and nlb-hc's p99
+# schedule lag. Prints "name: value unit" lines. Figures, not asserts.
 #   bench/hc/run.sh BUILD_DIR
 #   env: HC_BENCH_SECONDS (10), HC_BENCH_QUICK=1 (1,000 only),
-#        HC_BENCH_ONLY=https
+#        HC_BENCH_ONLY=https, HC_BENCH_ROUNDS (1): rounds of every run,
+#        interleaved; each round's lines come as comments, then the medians
 set -eu
 build=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -56,13 +58,27 @@ start_target() { # name args...
 }
 start_target sink python3 "$top/tests/hc/hctest.py" serve sink
 start_target http "$bdir/httpd"
+http_pid=${pids[-1]}
 port_tcp=$(cat "$tmp/sink.port")
 port_http=$(cat "$tmp/http.port")
 
 addr() { echo "127.0.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
 
-passive_opens() {
-	in_ns awk '/^Tcp:/ { if (h) print $9; h = 1 }' /proc/net/snmp
+# ActiveOpens, found by name: a check that a checker closes cleanly (as
+# HAProxy's HTTP checks do) leaves no reset behind, so counting resets, as
+# this script once did by taking the wrong column, misses it
+active_opens() {
+	in_ns awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "ActiveOpens") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+# the current HTTP(S) target (if any) logs how many requests it answered
+mark_answered() {
+	[ -z "${target_pid:-}" ] || kill -USR1 "$target_pid"
+}
+# answers between the last two marks; empty without a target
+answered() {
+	[ -n "${target_pid:-}" ] || return 0
+	sleep 0.1
+	awk '$1 == "answered" { a = b; b = $2 } END { print b - a }' "$target_log"
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
@@ -71,14 +87,18 @@ tick_us=$((1000000 / $(getconf CLK_TCK)))
 measure() {
 	local name=$1 pid=$2 n=$3 o0 o1 c0 c1 t0 t1 checks cpu_us
 	sleep "$warm"
-	o0=$(passive_opens) c0=$(cpu_ticks "$pid") t0=$(date +%s%N)
+	mark_answered
+	o0=$(active_opens) c0=$(cpu_ticks "$pid") t0=$(date +%s%N)
 	sleep "$secs"
-	o1=$(passive_opens) c1=$(cpu_ticks "$pid") t1=$(date +%s%N)
+	o1=$(active_opens) c1=$(cpu_ticks "$pid") t1=$(date +%s%N)
+	mark_answered
 	checks=$((o1 - o0))
 	cpu_us=$(((c1 - c0) * tick_us))
 	awk -v c="$checks" -v n="$n" -v t="$(((t1 - t0) / 1000))" \
-		-v cpu="$cpu_us" -v name="$name" 'BEGIN {
+		-v cpu="$cpu_us" -v name="$name" -v a="$(answered)" 'BEGIN {
 		printf "%s_rate_pct: %.1f %%\n", name, 100 * c / (n * t / 1e6)
+		if (a != "")
+			printf "%s_answered_pct: %.1f %%\n", name, 100 * a / (n * t / 1e6)
 		printf "%s_cpu_us_per_check: %.1f us\n", name, c ? cpu / c : 0
 	}'
 }
@@ -117,6 +137,12 @@ run_hc() { # name type n port [extra check json]
 		/^nlb_hc_checks_total/ && /result="pass"/ { p += $2 }
 		/^nlb_hc_checks_total/ && /result="fail"/ { f += $2 }
 		END { printf "%s_pass_pct: %.1f %%\n", name, p + f ? 100 * p / (p + f) : 0 }
+	' "$tmp/hc.metrics"
+	# TLS handshakes that resumed a session, to see that resumption works
+	awk -v name="$name" '
+		/^nlb_hc_tls_handshakes_total/ && /resumed="yes"/ { y = $2 }
+		/^nlb_hc_tls_handshakes_total/ && /resumed="no"/ { n = $2 }
+		END { if (y + n) printf "%s_resumed_pct: %.1f %%\n", name, 100 * y / (y + n) }
 	' "$tmp/hc.metrics"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
@@ -163,20 +189,13 @@ run_ref() { # name type n port
 		printf "%s_cpu_us_per_check: %.1f us\n", name, $2 ? $6 / $2 : 0 }'
 }
 
-echo "# nlb-hc benchmark: ${secs}s per run after ${warm}s warm-up, $(nproc) cores, $(date -u +%FT%TZ)"
+rounds=${HC_BENCH_ROUNDS:-1}
+echo "# nlb-hc benchmark: ${secs}s per run after ${warm}s warm-up, $rounds round(s), $(nproc) cores, $(date -u +%FT%TZ)"
 sizes="1000 10000"
 [ "${HC_BENCH_QUICK:-0}" = 1 ] && sizes=1000
 # HC_BENCH_ONLY=https skips the TCP and HTTP runs
 [ "${HC_BENCH_ONLY:-}" = https ] && sizes=
-for n in $sizes; do
-	k=$((n / 1000))k
-	run_ref "ref_tcp_$k" tcp "$n" "$port_tcp"
-	run_hc "hc_tcp_$k" tcp "$n" "$port_tcp"
-	command -v haproxy >/dev/null && run_haproxy "haproxy_tcp_$k" tcp "$n" "$port_tcp"
-	run_ref "ref_http_$k" http "$n" "$port_http"
-	run_hc "hc_http_$k" http "$n" "$port_http"
-	command -v haproxy >/dev/null && run_haproxy "haproxy_http_$k" http "$n" "$port_http"
-done
+val() { awk -v k="$2" '$1 == k ":" { print $2 }' "$1"; }
 # A fresh TLS target for every HTTPS run: one that fell behind on
 # handshakes in the run before would still be clogged. $1: extra options.
 https_target() {
@@ -185,7 +204,28 @@ https_target() {
 	start_target tls "$bdir/httpd" --tls "$tmp/cert.pem" "$tmp/key.pem" "$@"
 	tls_pid=${pids[-1]}
 	tls_port=$(cat "$tmp/tls.port")
+	target_pid=$tls_pid target_log=$tmp/tls.log
 }
+# checks per core with resumption against full TLS 1.3 handshakes
+speedup() { # line-name file run-name
+	awk -v a="$(val "$tmp/full" hc_https_250_cpu_us_per_check)" \
+		-v b="$(val "$2" "$3"_cpu_us_per_check)" -v k="$1" \
+		'BEGIN { printf "%s: %.2f x\n", k, (b > 0 ? a / b : 0) }'
+}
+
+one_round() {
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in $sizes; do
+	k=$((n / 1000))k
+	target_pid=
+	run_ref "ref_tcp_$k" tcp "$n" "$port_tcp"
+	run_hc "hc_tcp_$k" tcp "$n" "$port_tcp"
+	command -v haproxy >/dev/null && run_haproxy "haproxy_tcp_$k" tcp "$n" "$port_tcp"
+	target_pid=$http_pid target_log=$tmp/http.log
+	run_ref "ref_http_$k" http "$n" "$port_http"
+	run_hc "hc_http_$k" http "$n" "$port_http"
+	command -v haproxy >/dev/null && run_haproxy "haproxy_http_$k" http "$n" "$port_http"
+done
 # Full handshakes: the target issues no tickets and caches no sessions, and
 # the checkers are told not to resume. 250 backends first, where neither the
 # checker nor the one-thread target runs short of CPU on a small box (the CPU
@@ -196,22 +236,55 @@ if command -v haproxy >/dev/null; then
 	https_target --no-tickets
 	run_haproxy haproxy_https_250 https 250 "$tls_port" | tee "$tmp/hap"
 fi
+# Resumption, three ways (docs/nlb-hc.md says what each proves): TLS 1.3
+# psk_dhe_ke (an ECDHE exchange each time, any server that issues tickets),
+# TLS 1.3 psk_ke (no public-key math; a server that allows it), TLS 1.2
+# tickets (no public-key math)
 https_target
 run_hc hc_https_resume_250 https 250 "$tls_port" '{"resume": true}' | tee "$tmp/resume"
+https_target --no-dhe
+run_hc hc_https_resume_psk_ke_250 https 250 "$tls_port" '{"resume": "psk_ke"}' | tee "$tmp/resume_psk_ke"
+https_target
+run_hc hc_https_resume_tls12_250 https 250 "$tls_port" \
+	'{"resume": true, "tls_max": "1.2"}' | tee "$tmp/resume_tls12"
 https_target --no-tickets
 run_hc hc_https_1k https 1000 "$tls_port"
 if command -v haproxy >/dev/null; then
 	https_target --no-tickets
 	run_haproxy haproxy_https_1k https 1000 "$tls_port"
 fi
-https_target --no-tickets
-port_https_nt=$tls_port
-val() { awk -v k="$2" '$1 == k ":" { print $2 }' "$1"; }
 echo "hc_https_cpu_us_per_check: $(val "$tmp/full" hc_https_250_cpu_us_per_check) us"
 [ -s "$tmp/hap" ] && echo "haproxy_https_cpu_us_per_check: $(val "$tmp/hap" haproxy_https_250_cpu_us_per_check) us"
-awk -v a="$(val "$tmp/full" hc_https_250_cpu_us_per_check)" \
-	-v b="$(val "$tmp/resume" hc_https_resume_250_cpu_us_per_check)" \
-	'BEGIN { printf "hc_https_resume_speedup: %.2f x\n", b > 0 ? a / b : 0 }'
+speedup hc_https_resume_speedup "$tmp/resume" hc_https_resume_250
+speedup hc_https_resume_psk_ke_speedup "$tmp/resume_psk_ke" hc_https_resume_psk_ke_250
+speedup hc_https_resume_tls12_speedup "$tmp/resume_tls12" hc_https_resume_tls12_250
+}
+
+if [ "$rounds" = 1 ]; then
+	one_round
+else
+	for ((r = 1; r <= rounds; r++)); do
+		one_round >"$tmp/round$r" 2>&1
+		sed "s/^\(# \)\{0,1\}/# round $r: /" "$tmp/round$r"
+	done
+	# the median of each line over the rounds
+	cat "$tmp"/round* | awk '$1 ~ /:$/ && $1 !~ /^#/ {
+		if (!($1 in n)) order[++m] = $1
+		v[$1, ++n[$1]] = $2; u[$1] = $3
+	} END {
+		for (i = 1; i <= m; i++) {
+			k = order[i]; c = n[k]
+			for (a = 1; a <= c; a++) s[a] = v[k, a] + 0
+			for (a = 1; a <= c; a++) for (b = a + 1; b <= c; b++)
+				if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
+			printf "%s %g %s\n", k, c % 2 ? s[(c + 1) / 2] : (s[c / 2] + s[c / 2 + 1]) / 2, u[k]
+		}
+	}'
+	echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+# the bare client handshake, against a target without tickets
+https_target --no-tickets
+port_https_nt=$tls_port
 # the bare client handshake of each library, median of three runs
 for i in 1 2 3; do
 	in_ns "$bdir/tls_bench" "$port_https_nt" 2

@@ -238,20 +238,62 @@ static int dup_str(struct pctx *p, const cJSON *obj, const char *key,
 	return *out ? 0 : -ENOMEM;
 }
 
+/* "1.2" or "1.3" as 12 or 13; *out keeps its default when absent. */
+static int get_tls_version(struct pctx *p, const cJSON *obj, const char *key,
+			   uint8_t *out)
+{
+	const char *s;
+	size_t old;
+	int err = get_str(p, obj, key, 8, &s);
+
+	if (err <= 0)
+		return err;
+	old = path_push(p, ".%s", key);
+	err = 0;
+	if (!strcmp(s, "1.2"))
+		*out = 12;
+	else if (!strcmp(s, "1.3"))
+		*out = 13;
+	else
+		err = fail(p, "must be \"1.2\" or \"1.3\"");
+	path_pop(p, old);
+	return err;
+}
+
+/* "resume": false, true or "psk_ke". */
+static int get_resume(struct pctx *p, const cJSON *obj, enum hc_resume *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "resume");
+	size_t old;
+	int err = 0;
+
+	if (!v)
+		return 0;
+	old = path_push(p, ".resume");
+	if (cJSON_IsBool(v))
+		*out = cJSON_IsTrue(v) ? HC_RESUME_ON : HC_RESUME_OFF;
+	else if (cJSON_IsString(v) && !strcmp(v->valuestring, "psk_ke"))
+		*out = HC_RESUME_PSK_KE;
+	else
+		err = fail(p, "must be true, false or \"psk_ke\"");
+	path_pop(p, old);
+	return err;
+}
+
 struct defaults {
 	uint32_t interval_ms, timeout_ms, rise, fall;
 };
 
 static const char *const check_keys_allowed[] = {
-	"type",	    "port",   "interval_ms", "timeout_ms", "rise",
-	"fall",	    "source", "host",	     "path",	   "expect",
-	"body",	    "sni",    "ca_file",     "verify",	   "cert_file",
-	"key_file", "resume", "tls_min",     "tunnel",	   NULL};
+	"type",	   "port",   "interval_ms", "timeout_ms", "rise",   "fall",
+	"source",  "host",   "path",	    "expect",	  "body",   "sni",
+	"ca_file", "verify", "cert_file",   "key_file",	  "resume", "tls_min",
+	"tls_max", "tunnel", NULL};
 
 static const char *const http_only[] = {"host", "path", "expect", "body", NULL};
 static const char *const https_only[] = {"sni",	      "ca_file",  "verify",
 					 "cert_file", "key_file", "resume",
-					 "tls_min",   NULL};
+					 "tls_min",   "tls_max",  NULL};
 
 static int reject_keys(struct pctx *p, const cJSON *obj,
 		       const char *const *keys, const char *why)
@@ -445,14 +487,24 @@ static int parse_check(struct pctx *p, const cJSON *o, const struct defaults *d,
 	}
 	if (c->type == HC_HTTPS) {
 		c->tls_min = 12;
+		c->tls_max = 13;
 		err = dup_str(p, o, "sni", 255, &c->sni) ?:
 		      dup_str(p, o, "ca_file", 4096, &c->ca_file) ?:
 		      dup_str(p, o, "cert_file", 4096, &c->cert_file) ?:
 		      dup_str(p, o, "key_file", 4096, &c->key_file) ?:
 		      get_bool(p, o, "verify", &c->verify) ?:
-		      get_bool(p, o, "resume", &c->resume);
+		      get_resume(p, o, &c->resume) ?:
+		      get_tls_version(p, o, "tls_min", &c->tls_min) ?:
+		      get_tls_version(p, o, "tls_max", &c->tls_max);
 		if (err)
 			return err;
+		if (c->tls_min > c->tls_max) {
+			size_t old = path_push(p, ".tls_max");
+
+			err = fail(p, "is below tls_min");
+			path_pop(p, old);
+			return err;
+		}
 		if (!c->cert_file != !c->key_file) {
 			size_t old = path_push(p, c->cert_file ? ".key_file"
 							       : ".cert_file");
@@ -460,22 +512,6 @@ static int parse_check(struct pctx *p, const cJSON *o, const struct defaults *d,
 			err = fail(p, "cert_file and key_file go together");
 			path_pop(p, old);
 			return err;
-		}
-		err = get_str(p, o, "tls_min", 8, &s);
-		if (err < 0)
-			return err;
-		if (err) {
-			size_t old = path_push(p, ".tls_min");
-
-			if (!strcmp(s, "1.2"))
-				c->tls_min = 12;
-			else if (!strcmp(s, "1.3"))
-				c->tls_min = 13;
-			else
-				err = fail(p, "must be \"1.2\" or \"1.3\"");
-			path_pop(p, old);
-			if (err < 0)
-				return err;
 		}
 	}
 	return 0;
@@ -746,7 +782,7 @@ int hc_check_key(const struct hc_check *c, const struct hc_addr *addr,
 	/* \x1f separates fields: it cannot occur in any validated string. */
 	n = snprintf(buf, len,
 		     "%s\x1f%s\x1f%u\x1f%s\x1f%u\x1f%u\x1f%u\x1f%u\x1f%s\x1f%s"
-		     "\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d%d%u"
+		     "\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d%d%u%u"
 		     "\x1f%s",
 		     hc_type_name(c->type), hc_addr_str(addr, a, sizeof(a)),
 		     c->port, hc_addr_str(&c->source, s, sizeof(s)),
@@ -754,7 +790,7 @@ int hc_check_key(const struct hc_check *c, const struct hc_addr *addr,
 		     c->host ?: "", c->path ?: "", r, c->body ?: "",
 		     c->sni ?: "", c->ca_file ?: "", c->cert_file ?: "",
 		     c->key_file ?: "", c->body ? "b" : "", c->verify,
-		     c->resume, c->tls_min,
+		     c->resume, c->tls_min, c->tls_max,
 		     hc_addr_str(&c->tunnel, t, sizeof(t)));
 	if (n < 0)
 		return -EINVAL;

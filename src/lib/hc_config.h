@@ -26,6 +26,13 @@ struct hc_status_range {
 	uint16_t lo, hi;
 };
 
+/* TLS session resumption of an https check (docs/nlb-hc.md says what each
+ * proves): off; on, with whatever key exchange the server picks (TLS 1.3:
+ * psk_dhe_ke, an ECDHE exchange each time); or offering only psk_ke, a
+ * TLS 1.3 resumption without any public-key math, which the server must
+ * allow (else every handshake stays full). */
+enum hc_resume { HC_RESUME_OFF, HC_RESUME_ON, HC_RESUME_PSK_KE };
+
 struct hc_check {
 	enum hc_type type;
 	uint16_t port; /* 0 for icmp */
@@ -41,8 +48,9 @@ struct hc_check {
 	int n_ranges;
 	/* https */
 	char *sni, *ca_file, *cert_file, *key_file;
-	bool verify, resume;
-	uint8_t tls_min; /* 12 or 13 */
+	bool verify;
+	enum hc_resume resume;
+	uint8_t tls_min, tls_max; /* 12 or 13 */
 };
 
 struct hc_backend {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,14 +122,6 @@ static void finish(struct hc_ctx *ctx, struct hc_probe *p, bool ok,
 	uint64_t now = hc_now_ns();
 
 	if (p->tls) {
-		if (ok && p->chk.resume) {
-			struct hc_tls_sess *s = hc_tls_session(p->tls);
-
-			if (s) {
-				hc_tls_sess_free(p->sess);
-				p->sess = s;
-			}
-		}
 		hc_tls_free(p->tls);
 		p->tls = NULL;
 	}
@@ -155,6 +148,23 @@ static void fail_errno(struct hc_ctx *ctx, struct hc_probe *p, int err)
 
 	errstr(err, r, sizeof(r));
 	finish(ctx, p, false, r);
+}
+
+/* The session of a passing check is offered on the next. Taken as soon as
+ * the answer passes, not when the connection ends: most servers close
+ * without close_notify, and TLS libraries mark a session that ended so as
+ * not resumable. */
+static void keep_session(struct hc_probe *p)
+{
+	struct hc_tls_sess *s;
+
+	if (!p->tls || !p->chk.resume)
+		return;
+	s = hc_tls_session(p->tls);
+	if (s) {
+		hc_tls_sess_free(p->sess);
+		p->sess = s;
+	}
 }
 
 static void do_recv(struct hc_ctx *ctx, struct hc_probe *p)
@@ -188,9 +198,11 @@ static void do_recv(struct hc_ctx *ctx, struct hc_probe *p)
 		res = hc_http_rd_feed(&p->rd, buf, n, reason, sizeof(reason));
 		if (res == HC_HTTP_MORE)
 			continue;
-		if (res == HC_HTTP_PASS)
+		if (res == HC_HTTP_PASS) {
 			snprintf(reason, sizeof(reason), "HTTP %d",
 				 p->rd.status);
+			keep_session(p);
+		}
 		finish(ctx, p, res == HC_HTTP_PASS, reason);
 		return;
 	}
@@ -300,6 +312,7 @@ static void connected(struct hc_ctx *ctx, struct hc_probe *p)
 
 static void start(struct hc_ctx *ctx, struct hc_probe *p, uint64_t now)
 {
+	static const int zero = 0;
 	uint64_t lag = now - p->due, iv = interval_ns(p);
 	char reason[96] = "";
 	int ret;
@@ -336,6 +349,13 @@ static void start(struct hc_ctx *ctx, struct hc_probe *p, uint64_t now)
 			return;
 		}
 		ctx->m.open_sockets++;
+		/* no ACK of the SYN-ACK of its own: a TCP check closes with a
+		 * reset before the delayed ACK is due, an HTTP check sends it
+		 * with the request. A packet less per check, and a backend
+		 * checked by TCP only sees SYN and reset, never a connection
+		 * to accept (HAProxy does the same). */
+		setsockopt(p->fd, IPPROTO_TCP, TCP_QUICKACK, &zero,
+			   sizeof(zero));
 		/* the timeout runs from the SYN, not from the slot */
 		p->sent = hc_now_ns();
 		ret = hc_probe_connect(p);
@@ -379,11 +399,13 @@ void hc_probe_io(struct hc_ctx *ctx, struct hc_probe *p, unsigned events)
 
 	switch (p->phase) {
 	case P_CONNECT:
-		len = sizeof(err);
-		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len))
-			err = errno;
-		if (err) {
-			fail_errno(ctx, p, err);
+		/* writable without error or hangup is connected: a syscall
+		 * less per check than asking SO_ERROR every time */
+		if (events & (EPOLLERR | EPOLLHUP)) {
+			len = sizeof(err);
+			if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len))
+				err = errno;
+			fail_errno(ctx, p, err ?: ECONNRESET);
 			return;
 		}
 		if (!(events & EPOLLOUT))

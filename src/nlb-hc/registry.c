@@ -80,8 +80,8 @@ static struct hc_tls_ctx *tls_for(struct hc_ctx *ctx, struct hc_probe *p)
 	char key[KEY_MAX];
 	int ret;
 
-	snprintf(key, sizeof(key), "%d|%d|%u|%s|%s|%s", c->verify, c->resume,
-		 c->tls_min, c->ca_file ?: "", c->cert_file ?: "",
+	snprintf(key, sizeof(key), "%d|%d|%u|%u|%s|%s|%s", c->verify, c->resume,
+		 c->tls_min, c->tls_max, c->ca_file ?: "", c->cert_file ?: "",
 		 c->key_file ?: "");
 	for (int i = 0; i < ctx->n_tls; i++)
 		if (!strcmp(ctx->tls[i].key, key))

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* nlb-hc TLS client: the thin interface that keeps the TLS library (OpenSSL
- * 3, chosen by measurement, see docs/nlb-hc.md) out of the rest of the code.
+/* nlb-hc TLS client: the thin interface that keeps the TLS library (GnuTLS,
+ * chosen by measurement, or OpenSSL 3, see docs/nlb-hc.md) out of the rest
+ * of the code.
  * Every call is non-blocking: -EAGAIN comes with the epoll event to wait
  * for in *want. */
 #ifndef HC_TLS_H

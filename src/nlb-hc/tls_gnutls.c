@@ -35,6 +35,7 @@ int hc_tls_ctx_new(const struct hc_check *c, struct hc_tls_ctx **out, char *err,
 {
 	const char *what = "credentials";
 	struct hc_tls_ctx *t;
+	char prio[80];
 	int ret;
 
 	*out = NULL;
@@ -67,11 +68,13 @@ int hc_tls_ctx_new(const struct hc_check *c, struct hc_tls_ctx **out, char *err,
 			goto fail;
 	}
 	what = "priorities";
-	ret = gnutls_priority_init(
-		&t->prio,
-		c->tls_min == 13 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3"
-				 : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-		NULL);
+	/* +PSK makes the client offer psk_ke alone, since NORMAL has no
+	 * (EC)DHE-PSK to add psk_dhe_ke: a resumption without key exchange */
+	snprintf(prio, sizeof(prio), "NORMAL:-VERS-ALL%s%s%s",
+		 c->tls_max == 13 ? ":+VERS-TLS1.3" : "",
+		 c->tls_min == 12 ? ":+VERS-TLS1.2" : "",
+		 c->resume == HC_RESUME_PSK_KE ? ":+PSK" : "");
+	ret = gnutls_priority_init(&t->prio, prio, NULL);
 	if (ret < 0)
 		goto fail;
 	*out = t;
@@ -98,7 +101,10 @@ int hc_tls_new(struct hc_tls_ctx *t, int fd, const char *sni,
 	       const char *verify_host, struct hc_tls_sess *resume,
 	       struct hc_tls **out)
 {
-	unsigned flags = GNUTLS_CLIENT | GNUTLS_NONBLOCK;
+	/* one key share, for the first group (P-256), not GnuTLS's default
+	 * two (P-256 and X25519): a key generation less per handshake; a
+	 * server without P-256 asks for another group (HelloRetryRequest) */
+	unsigned flags = GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_KEY_SHARE_TOP;
 	gnutls_session_t s;
 
 	/* without resumption, a ticket is work for both sides and no use */

@@ -40,6 +40,13 @@ int hc_tls_ctx_new(const struct hc_check *c, struct hc_tls_ctx **out, char *err,
 	}
 	SSL_CTX_set_min_proto_version(s, c->tls_min == 13 ? TLS1_3_VERSION
 							  : TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(s, c->tls_max == 13 ? TLS1_3_VERSION
+							  : TLS1_2_VERSION);
+	/* OpenSSL's client offers psk_ke only next to psk_dhe_ke, and
+	 * OpenSSL 3.0 servers then pick the latter: psk_ke takes effect
+	 * with servers that prefer it */
+	if (c->resume == HC_RESUME_PSK_KE)
+		SSL_CTX_set_options(s, SSL_OP_ALLOW_NO_DHE_KEX);
 	/* resumption is per probe, so no internal store; but the client
 	 * cache mode must be on for TLS 1.3 tickets to make sessions */
 	SSL_CTX_set_session_cache_mode(

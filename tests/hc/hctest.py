@@ -36,6 +36,11 @@ def serve(a):
     if a.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.cert, a.key)
+        if a.allow_no_dhe:
+            # SSL_OP_ALLOW_NO_DHE_KEX, which Python does not name: TLS 1.3
+            # resumption without a key exchange (psk_ke) for clients that
+            # offer it
+            ctx.options |= 1 << 10
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(ls.getsockname()[1]))
     os.rename(a.port_file + ".tmp", a.port_file)
@@ -303,6 +308,7 @@ def main():
     s.add_argument("--hosts", help="log each request's Host header here")
     s.add_argument("--cert")
     s.add_argument("--key")
+    s.add_argument("--allow-no-dhe", action="store_true")
     s = sub.add_parser("record")
     s.add_argument("sock")
     s.add_argument("out")

@@ -25,7 +25,7 @@ NLB_TEST(hc_config_full)
 		"\"host\":\"web\",\"expect\":\"200-299,301\",\"body\":\"ok\","
 		"   \"rise\":1,\"source\":\"10.0.0.9\"},"
 		"  {\"type\":\"https\",\"port\":443,\"sni\":\"a.example\","
-		"   \"verify\":true,\"resume\":true,\"tls_min\":\"1.3\"},"
+		"   \"verify\":true,\"resume\":\"psk_ke\",\"tls_min\":\"1.3\"},"
 		"  "
 		"{\"type\":\"icmp\",\"interval_ms\":100,\"timeout_ms\":100}]},"
 		"{\"address\":\"fd00::1\",\"vips\":[\"v3\"],"
@@ -58,7 +58,8 @@ NLB_TEST(hc_config_full)
 	CHECK(t, !hc_ranges_match(c->ranges, c->n_ranges, 302));
 	CHECK_EQ_INT(t, c->source.family, AF_INET);
 	c = &cfg->backends[0].checks[2];
-	CHECK(t, c->verify && c->resume && c->tls_min == 13);
+	CHECK(t, c->verify && c->resume == HC_RESUME_PSK_KE &&
+			 c->tls_min == 13 && c->tls_max == 13);
 	CHECK(t, !strcmp(c->path, "/"), "https path defaults to /");
 	CHECK(t,
 	      hc_ranges_match(c->ranges, c->n_ranges, 399) &&
@@ -128,6 +129,15 @@ static const struct {
 	 "backends[0].checks[0].port: duplicate key"},
 	{"rise_zero", "{\"defaults\":{\"rise\":0},\"backends\":[]}",
 	 "defaults.rise: must be between 1 and 100"},
+	{"resume_bad",
+	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
+	 "\"checks\":[{\"type\":\"https\",\"port\":1,\"resume\":\"yes\"}]}]}",
+	 "backends[0].checks[0].resume: must be true, false or \"psk_ke\""},
+	{"tls_max_below_min",
+	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
+	 "\"checks\":[{\"type\":\"https\",\"port\":1,\"tls_min\":\"1.3\","
+	 "\"tls_max\":\"1.2\"}]}]}",
+	 "backends[0].checks[0].tls_max: is below tls_min"},
 	{"tunnel_not_object",
 	 "{\"backends\":[{\"address\":\"10.0.0.1\",\"vips\":[\"a\"],"
 	 "\"checks\":[{\"type\":\"tcp\",\"port\":1,\"tunnel\":\"x\"}]}]}",
