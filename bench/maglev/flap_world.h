@@ -38,8 +38,8 @@ __be32 flap_backend_addr(__u32 id);
 long flap_backend_of(__be32 addr);
 
 /* Rebuilds the tables of vips[0..n) from the backends not down (weight 0
- * for down ones) with nlb_maglev_build_many, and writes each whole with
- * nlb_maps__put_ring, from many threads at once. */
+ * for down ones) with nlb_maglev_build_many, and writes them all with one
+ * nlb_maps__put_rings. */
 int flap_world_rebuild(struct flap_world *w, const __u32 *vips, size_t n);
 
 /* Kernel memory of every map: the skeleton's maps and every inner ring map,
