@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The all-in-one demo: installs what it needs, builds, and runs in network
-# namespaces a client, a router, an LB node with the XDP forwarder and three
-# backends (decapsulation + an HTTP server on the VIP). It shows which backend
-# answers each request, then drains one backend and sets another down.
-# Everything it creates is removed when it ends, also on Ctrl-C.
+# The whole LBaaS on one machine (scripts/system.sh): installs what it needs,
+# builds, and runs in network namespaces the control plane, a router with
+# BGP/ECMP/BFD, two LB nodes in two zones (FRR, XDP forwarder, nlblet,
+# nlb-hc), three backends and a client. It applies examples/web.yaml, shows
+# requests spread over the backends, stops one backend's server, kills one
+# LB node while a long-lived connection runs through it, then restores
+# both, printing `nlbctl describe web` at each step. Everything it creates
+# is removed when it ends, also on Ctrl-C.
 set -eu
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (network namespaces, XDP)"; exit 1; }
@@ -11,51 +14,81 @@ cd "$(dirname "$0")/.."
 make -j"$(nproc)" all >/tmp/nlb-demo-build.log 2>&1 || { tail -40 /tmp/nlb-demo-build.log; exit 1; }
 
 TOPO_TAG=demo
-. scripts/topo.sh
-trap topo_down EXIT
-topo_down
+. scripts/system.sh
+trap sys_down EXIT
+sys_down
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
+describe() { run sys_ctl describe web; }
 requests() {
 	local i
 	for i in $(seq 1 "$1"); do
 		printf 'request %2d -> %s\n' "$i" \
-			"$(in_ns client curl -s --max-time 2 "http://$VIP4/" || echo failed)"
+			"$(in_ns client curl -s --max-time 2 "http://$vip/" || echo failed)"
 	done
 }
+# until CMD succeeds, at most SECONDS
+until_ok() {
+	local t=$1
+	shift
+	sys_wait "$*" $((t * 1000)) "$@"
+}
+healthy() { [ "$(sys_ctl get web -o json | python3 -c "
+import json, sys
+j = json.load(sys.stdin)
+print(sum(b['health'] == 'healthy' for b in j['status']['backends']))")" = "$1" ]; }
 
-say "topology: client -> router -> LB node (XDP forwarder) -> backends b1 b2 b3 (DSR)"
-topo_up 1
-topo_servers
-topo_service "$VIP4:80/tcp"
-topo_service "$VIP4:7/tcp"
-nodecli lb1 vip list
-nodecli lb1 table "$VIP4:80/tcp"
+say "bringing up: control plane, router (FRR), lb1 (az1) and lb2 (az2), backends b1 b2 b3, client"
+sys_up
+run sys_admin nodes
 
-say "12 requests to http://$VIP4/ (each a new TCP connection)"
+say "a tenant applies examples/web.yaml"
+run sys_ctl apply -f examples/web.yaml
+vip=$(sys_vip web)
+until_ok 20 sys_hops_are "$vip" "lb1 lb2"
+until_ok 10 healthy 6
+echo "the router learned $vip over BGP from both LB nodes (ECMP):"
+run in_ns router ip route show "$vip"
+describe
+
+say "12 requests to http://$vip/ (each a new TCP connection, spread by the router and Maglev)"
 requests 12
 
-say "a long-lived connection to $VIP4:7 (a line every 50 ms for 6 s)"
-in_ns client python3 scripts/client.py hold "$VIP4" 6 "$TOPO_RUN/hold" &
+say "a long-lived connection to $vip:7 (a line every 50 ms for 15 s)"
+in_ns client python3 scripts/client.py hold "$vip" 15 "$SYS_RUN/hold" &
 hold=$!
-for _ in $(seq 50); do [ -s "$TOPO_RUN/hold.ready" ] && break; sleep 0.1; done
-own=$(cat "$TOPO_RUN/hold.ready")
-other=$(( ${own#b} % NBACKENDS + 1 ))
-echo "it is on $own"
+until_ok 5 test -s "$SYS_RUN/hold.ready"
+own=$(cat "$SYS_RUN/hold.ready")
+stop=$((${own#b} % NBACKENDS + 1))
+node=$(for i in 1 2; do
+	sys_nodecli "$i" flows | grep -q -- "-> $vip:7/" && echo "$i"
+done | head -1)
+echo "it is on backend $own, through lb$node"
 
-say "drain $own: it keeps its established flows, gets no new ones"
-nodecli lb1 backend set "$VIP4:80/tcp" "$(b4 "${own#b}")" --state drained
-nodecli lb1 backend set "$VIP4:7/tcp" "$(b4 "${own#b}")" --state drained
+say "b$stop's server stops: nlb-hc sees it, nlblet takes it out of both nodes' maps"
+sys_server_stop "$stop"
+until_ok 10 healthy 4
+describe
 requests 12
 
-say "b$other goes down: its flows move at once, it gets nothing"
-nodecli lb1 backend set "$VIP4:80/tcp" "$(b4 "$other")" --state down
-requests 12
-
+say "lb$node dies (the router hears nothing from it any more): BFD tells the router"
+sys_node_kill "$node"
+ms=$(sys_wait_hops "$vip" "lb$((3 - node))" 5000)
+echo "the router dropped lb$node $ms ms after it died"
+run in_ns router ip route show "$vip"
+requests 6
 wait "$hold" || true
-say "the long-lived connection: $(cat "$TOPO_RUN/hold") (ok = every reply came from $own)"
+echo "the long-lived connection: $(cat "$SYS_RUN/hold") (ok = every reply came from $own)"
+describe
 
-say "the forwarder's counters"
-nodecli lb1 vip list
-nodecli lb1 stats | awk '$2 != 0'
+say "restoring b$stop's server and lb$node"
+sys_server_start "$stop"
+sys_node_restore "$node"
+until_ok 30 sys_hops_are "$vip" "lb1 lb2"
+until_ok 10 healthy 6
+run in_ns router ip route show "$vip"
+requests 12
+describe
+
 say "done; cleaning up"

@@ -65,7 +65,9 @@ topo_down() {
 }
 
 # topo_up NLBS: client, router, NLBS LB nodes (1 or 2) and the backends,
-# addressed and routed, forwarders attached, decap on the backends.
+# addressed and routed, forwarders attached, decap on the backends. With
+# TOPO_VIP_ROUTES=0 the router gets no static VIP routes (scripts/system.sh:
+# it learns them over BGP).
 topo_up() {
 	local nlbs=${1:-1} i
 	mkdir -p "$TOPO_RUN/bpf"
@@ -99,7 +101,9 @@ topo_up() {
 		nodecli "lb$i" attach eth0 >/dev/null
 		nodecli "lb$i" config --src-v4 "10.99.20$i.0/24" --src-v6 "fd99:20$i::/64" >/dev/null
 	done
-	topo_route_vips "$(seq -s " " 1 "$nlbs")"
+	if [ "${TOPO_VIP_ROUTES:-1}" = 1 ]; then
+		topo_route_vips "$(seq -s " " 1 "$nlbs")"
+	fi
 
 	for i in $(seq 1 $NBACKENDS); do
 		topo_link "b$i" eth0 router "rb$i"
