@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bench: client full TLS 1.3 handshakes (ECDSA P-256 certificate, P-256 key
- * share) per library against a local server (httpd --tls), timed by the
- * client thread's own CPU so that the server's work is not counted.
+/* bench: client full TLS 1.3 handshakes (ECDSA P-256 certificate) per
+ * library against a local server (httpd --tls), timed by the client
+ * thread's own CPU so that the server's work is not counted; each library
+ * twice: P-256 key share and its own cipher order, then (lines *_x25519_*)
+ * an X25519 key share and TLS_AES_128_GCM_SHA256, as nlb-hc offers.
  *   tls_bench PORT SECONDS [LIB...] */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,18 +26,19 @@ static double cpu_us(void)
 	       ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec;
 }
 
-static int run(const struct tls_lib *lib, int port, double secs)
+static int run(const struct tls_lib *lib, int x25519, int port, double secs)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 				 .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct timespec t0, t;
-	void *ctx = lib->ctx_new();
+	const char *cfg = x25519 ? "_x25519" : "";
+	void *ctx = lib->ctx_new(x25519);
 	long n = 0, fail = 0;
 	double c0, c1;
 
 	if (!ctx) {
-		printf("%s: cannot create a context\n", lib->name);
+		printf("%s%s: cannot create a context\n", lib->name, cfg);
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -56,11 +59,12 @@ static int run(const struct tls_lib *lib, int port, double secs)
 	c1 = cpu_us();
 	lib->ctx_free(ctx);
 	if (!n) {
-		printf("%s: no handshake succeeded\n", lib->name);
+		printf("%s%s: no handshake succeeded\n", lib->name, cfg);
 		return 1;
 	}
-	printf("tls_%s_handshake_cpu_us: %.0f us\n", lib->name, (c1 - c0) / n);
-	printf("tls_%s_handshakes_per_core: %.0f /s\n", lib->name,
+	printf("tls_%s%s_handshake_cpu_us: %.0f us\n", lib->name, cfg,
+	       (c1 - c0) / n);
+	printf("tls_%s%s_handshakes_per_core: %.0f /s\n", lib->name, cfg,
 	       n * 1e6 / (c1 - c0));
 	return 0;
 }
@@ -84,7 +88,8 @@ int main(int argc, char **argv)
 		for (int a = 3; a < argc; a++)
 			want |= !strcmp(argv[a], libs[i]->name);
 		if (want)
-			err |= run(libs[i], port, secs);
+			err |= run(libs[i], 0, port, secs) |
+			       run(libs[i], 1, port, secs);
 	}
 	return err;
 }

@@ -5,29 +5,39 @@
 
 #include "tls_bench.h"
 
-static void *ctx_new(void)
-{
-	gnutls_certificate_credentials_t *cred = malloc(sizeof(*cred));
+struct gctx {
+	gnutls_certificate_credentials_t cred;
+	const char *prio;
+};
 
-	if (!cred || gnutls_certificate_allocate_credentials(cred) < 0) {
-		free(cred);
+static void *ctx_new(int x25519)
+{
+	struct gctx *g = malloc(sizeof(*g));
+
+	if (!g || gnutls_certificate_allocate_credentials(&g->cred) < 0) {
+		free(g);
 		return NULL;
 	}
-	return cred;
+	g->prio = x25519 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:"
+			   "+GROUP-X25519:-CIPHER-ALL:+AES-128-GCM"
+			 : "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:"
+			   "+GROUP-SECP256R1";
+	return g;
 }
 
 static int handshake(void *ctx, int fd)
 {
-	gnutls_certificate_credentials_t *cred = ctx;
+	struct gctx *g = ctx;
 	gnutls_session_t s;
 	int ret;
 
 	if (gnutls_init(&s, GNUTLS_CLIENT) < 0)
 		return -1;
-	gnutls_priority_set_direct(
-		s, "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP256R1",
-		NULL);
-	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, *cred);
+	if (gnutls_priority_set_direct(s, g->prio, NULL) < 0) {
+		gnutls_deinit(s);
+		return -1;
+	}
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, g->cred);
 	gnutls_transport_set_int(s, fd);
 	do
 		ret = gnutls_handshake(s);
@@ -38,9 +48,10 @@ static int handshake(void *ctx, int fd)
 
 static void ctx_free(void *ctx)
 {
-	gnutls_certificate_free_credentials(
-		*(gnutls_certificate_credentials_t *)ctx);
-	free(ctx);
+	struct gctx *g = ctx;
+
+	gnutls_certificate_free_credentials(g->cred);
+	free(g);
 }
 
 const struct tls_lib tls_lib_gnutls = {"gnutls", ctx_new, handshake, ctx_free};

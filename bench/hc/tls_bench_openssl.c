@@ -4,14 +4,16 @@
 
 #include "tls_bench.h"
 
-static void *ctx_new(void)
+static void *ctx_new(int x25519)
 {
 	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
 
 	if (!c)
 		return NULL;
 	SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION);
-	SSL_CTX_set1_groups_list(c, "P-256");
+	SSL_CTX_set1_groups_list(c, x25519 ? "X25519" : "P-256");
+	if (x25519)
+		SSL_CTX_set_ciphersuites(c, "TLS_AES_128_GCM_SHA256");
 	SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
 	return c;

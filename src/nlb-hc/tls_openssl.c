@@ -42,6 +42,12 @@ int hc_tls_ctx_new(const struct hc_check *c, struct hc_tls_ctx **out, char *err,
 							  : TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(s, c->tls_max == 13 ? TLS1_3_VERSION
 							  : TLS1_2_VERSION);
+	/* the cheapest full handshake first, as the GnuTLS backend does:
+	 * OpenSSL already sends its one key share for X25519; AES-128-GCM
+	 * first makes TLS 1.3 derive its keys with SHA-256 */
+	SSL_CTX_set_ciphersuites(s, "TLS_AES_128_GCM_SHA256:"
+				    "TLS_CHACHA20_POLY1305_SHA256:"
+				    "TLS_AES_256_GCM_SHA384");
 	/* OpenSSL's client offers psk_ke only next to psk_dhe_ke, and
 	 * OpenSSL 3.0 servers then pick the latter: psk_ke takes effect
 	 * with servers that prefer it */

@@ -41,6 +41,9 @@ def serve(a):
             # resumption without a key exchange (psk_ke) for clients that
             # offer it
             ctx.options |= 1 << 10
+        if a.ciphers:
+            # the client's order decides, as with nginx's default
+            ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(ls.getsockname()[1]))
     os.rename(a.port_file + ".tmp", a.port_file)
@@ -71,6 +74,8 @@ def serve(a):
             c.settimeout(5)
             if ctx:
                 c = ctx.wrap_socket(c, server_side=True)
+                if a.ciphers:
+                    log_hit(a.ciphers, c.cipher()[0])
             if a.mode == "silent":
                 held.append(c)
                 return
@@ -309,6 +314,9 @@ def main():
     s.add_argument("--cert")
     s.add_argument("--key")
     s.add_argument("--allow-no-dhe", action="store_true")
+    s.add_argument("--ciphers",
+                   help="log each TLS connection's cipher here (and let "
+                   "the client's order decide)")
     s = sub.add_parser("record")
     s.add_argument("sock")
     s.add_argument("out")

@@ -70,7 +70,8 @@ case_http() {
 case_https() {
 	hc_env
 	hc_certs
-	hc_serve good ok --cert "$HC_TMP/srv.pem" --key "$HC_TMP/srv.key"
+	hc_serve good ok --cert "$HC_TMP/srv.pem" --key "$HC_TMP/srv.key" \
+		--ciphers "$HC_TMP/ciphers"
 	hc_serve self ok --cert "$HC_TMP/self.pem" --key "$HC_TMP/srv.key"
 	hc_serve plain ok
 	local good self plain
@@ -101,6 +102,13 @@ case_https() {
 	hc_wait --match vips=v-self-noverify --match state=up >/dev/null
 	# the plain server waits for a request that never comes
 	hc_wait --match vips=v-plain --match state=down --match reason=timeout
+	# offered first, and taken by a server that lets the client choose:
+	# TLS 1.3 keys derived with SHA-256, not SHA-384
+	local other
+	other=$(awk '$2 != "TLS_AES_128_GCM_SHA256"' "$HC_TMP/ciphers")
+	t_check "a connection was logged" test -s "$HC_TMP/ciphers"
+	t_check "every connection used TLS_AES_128_GCM_SHA256: '$other'" \
+		test -z "$other"
 }
 
 # Session resumption: off by default (every handshake full), on when asked
