@@ -15,19 +15,21 @@ def family(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
-def http_get(addr):
+def http_get(addr, timeout=3):
     s = socket.socket(family(addr), socket.SOCK_STREAM)
-    s.settimeout(3)
-    s.connect((addr, 80))
-    s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
-    data = b""
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    return data.split(b"\r\n\r\n", 1)[1].decode().strip()
+    s.settimeout(timeout)
+    try:
+        s.connect((addr, 80))
+        s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.split(b"\r\n\r\n", 1)[1].decode().strip()
+    finally:
+        s.close()
 
 
 def spread(addr, n):

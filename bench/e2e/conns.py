@@ -6,9 +6,12 @@
 #   conns.py log ADDR SECONDS OUT  for SECONDS: one line per connection into
 #       OUT, "START_MS RESULT" with RESULT the backend's name, or refused,
 #       or timeout
-import socket
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../scripts"))
+from client import http_get  # noqa: E402
 
 
 def now_ms():
@@ -16,24 +19,12 @@ def now_ms():
 
 
 def get(addr, timeout):
-    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
-    s.settimeout(timeout)
     try:
-        s.connect((addr, 80))
-        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-        return data.split(b"\r\n\r\n", 1)[1].decode().strip()
+        return http_get(addr, timeout)
     except ConnectionRefusedError:
         return "refused"
     except OSError:
         return "timeout"
-    finally:
-        s.close()
 
 
 def first(addr, start_ms, limit_s):

@@ -396,6 +396,19 @@ static int count(struct store *st, const char *prefix)
 	return (int)n;
 }
 
+/* node/n<i> in zone az<i % zones>, last heard at hb (epoch ms) */
+static int put_heard(struct store *st, int i, int zones, long long hb)
+{
+	char k[32], v[256];
+
+	snprintf(k, sizeof(k), "node/n%d", i);
+	snprintf(v, sizeof(v),
+		 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
+		 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
+		 i, i % zones, hb);
+	return put(st, k, v);
+}
+
 NLB_TEST(sched_ctl_pass)
 {
 	char dir[] = "/tmp/nlbt-cp-sched.XXXXXX", path[64], v[256];
@@ -412,16 +425,8 @@ NLB_TEST(sched_ctl_pass)
 	sched_ctl_init(&c, st, "test");
 	c.heartbeat_timeout_ms = 1000;
 	now = gw_now_ms();
-	for (i = 0; i < 4; i++) {
-		char k[32];
-
-		snprintf(k, sizeof(k), "node/n%d", i);
-		snprintf(v, sizeof(v),
-			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
-			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
-			 i, i % 2, now);
-		CHECK_EQ_INT(t, put(st, k, v), 0);
-	}
+	for (i = 0; i < 4; i++)
+		CHECK_EQ_INT(t, put_heard(st, i, 2, now), 0);
 	CHECK_EQ_INT(t,
 		     put(st, "lb/t/a",
 			 "{\"name\":\"a\",\"spec\":{\"replicas\":2},"
@@ -449,16 +454,8 @@ NLB_TEST(sched_ctl_pass)
 	/* every node but n3 goes silent, long after c took the lead: the
 	 * LB ends on n3 alone */
 	c.led_since_ms = now - 5000;
-	for (i = 0; i < 3; i++) {
-		char k[32];
-
-		snprintf(k, sizeof(k), "node/n%d", i);
-		snprintf(v, sizeof(v),
-			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
-			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
-			 i, i % 2, now - 5000);
-		CHECK_EQ_INT(t, put(st, k, v), 0);
-	}
+	for (i = 0; i < 3; i++)
+		CHECK_EQ_INT(t, put_heard(st, i, 2, now - 5000), 0);
 	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
 	CHECK_EQ_INT(t, s.ready, 1);
 	CHECK_EQ_INT(t, s.short_, 1);
@@ -489,16 +486,8 @@ NLB_TEST(sched_ctl_new_leader_grace)
 	sched_ctl_init(&c, st, "test");
 	c.heartbeat_timeout_ms = 1000;
 	now = gw_now_ms();
-	for (i = 0; i < 2; i++) {
-		char k[32];
-
-		snprintf(k, sizeof(k), "node/n%d", i);
-		snprintf(v, sizeof(v),
-			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
-			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
-			 i, i, now);
-		CHECK_EQ_INT(t, put(st, k, v), 0);
-	}
+	for (i = 0; i < 2; i++)
+		CHECK_EQ_INT(t, put_heard(st, i, 2, now), 0);
 	CHECK_EQ_INT(t,
 		     put(st, "lb/t/a",
 			 "{\"name\":\"a\",\"spec\":{\"replicas\":2},"
@@ -511,16 +500,8 @@ NLB_TEST(sched_ctl_new_leader_grace)
 	sched_ctl_fini(&c);
 
 	/* a minute later a new scheduler starts: heartbeats 60 s old */
-	for (i = 0; i < 2; i++) {
-		char k[32];
-
-		snprintf(k, sizeof(k), "node/n%d", i);
-		snprintf(v, sizeof(v),
-			 "{\"name\":\"n%d\",\"zone\":\"az%d\",\"capacity\":10,"
-			 "\"drained\":false,\"lastHeartbeatMs\":%lld}",
-			 i, i, now - 60000);
-		CHECK_EQ_INT(t, put(st, k, v), 0);
-	}
+	for (i = 0; i < 2; i++)
+		CHECK_EQ_INT(t, put_heard(st, i, 2, now - 60000), 0);
 	sched_ctl_init(&c, st, "restarted");
 	c.heartbeat_timeout_ms = 1000;
 	CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
