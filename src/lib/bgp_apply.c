@@ -3,6 +3,7 @@
  * verify, and back to the last good configuration on failure. */
 #include "bgp_apply.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -265,27 +266,39 @@ const char *bgp_applier__last_good(const struct bgp_applier *a)
 	return a ? a->good : NULL;
 }
 
-/* One look at both tables. */
+/* One look at both tables, with one vtysh: the IPv4 table's JSON, then
+ * the IPv6 table's. */
 static int verify_once(struct bgp_applier *a, const char *const *pfx, size_t n,
 		       char *err, size_t errlen)
 {
-	static const struct {
-		int family;
-		const char *cmd;
-	} tables[] = {
-		{AF_INET, "show bgp ipv4 unicast json"},
-		{AF_INET6, "show bgp ipv6 unicast json"},
-	};
+	static const char *const cmds[] = {"show bgp ipv4 unicast json",
+					   "show bgp ipv6 unicast json"};
 	struct bgp_exec_result res;
-	int e = 0;
+	const char *v6 = NULL;
+	cJSON *v4doc;
+	char keep;
+	int e;
 
-	for (size_t i = 0; i < 2 && !e; i++) {
-		e = bgp_vtysh_cmd(&a->frr, tables[i].cmd, &res, err, errlen);
-		if (!e)
-			e = bgp_status_check_originated(
-				res.out, tables[i].family, pfx, n, err, errlen);
-		bgp_exec_result_free(&res);
+	e = bgp_vtysh_cmds(&a->frr, cmds, 2, &res, err, errlen);
+	if (e)
+		goto out;
+	v4doc = cJSON_ParseWithOpts(res.out, &v6, 0);
+	cJSON_Delete(v4doc);
+	if (!v4doc || !v6) {
+		snprintf(err, errlen, "%s: not JSON", cmds[0]);
+		e = -EINVAL;
+		goto out;
 	}
+	/* the IPv4 document alone, then the rest */
+	keep = *v6;
+	*(char *)v6 = 0;
+	e = bgp_status_check_originated(res.out, AF_INET, pfx, n, err, errlen);
+	*(char *)v6 = keep;
+	if (!e)
+		e = bgp_status_check_originated(v6, AF_INET6, pfx, n, err,
+						errlen);
+out:
+	bgp_exec_result_free(&res);
 	return e;
 }
 

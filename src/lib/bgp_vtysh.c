@@ -112,8 +112,8 @@ static int run(const char *what, const struct argv *a, int timeout_ms,
 	return 0;
 }
 
-int bgp_vtysh_cmd(const struct bgp_frr *f, const char *cmd,
-		  struct bgp_exec_result *res, char *err, size_t errlen)
+int bgp_vtysh_cmds(const struct bgp_frr *f, const char *const *cmds, size_t n,
+		   struct bgp_exec_result *res, char *err, size_t errlen)
 {
 	struct argv a;
 	int e;
@@ -122,9 +122,19 @@ int bgp_vtysh_cmd(const struct bgp_frr *f, const char *cmd,
 	e = vtysh_argv(f, &a);
 	if (e)
 		return e;
-	add(&a, "-c");
-	add(&a, cmd);
-	return run(cmd, &a, timeout(f), res, err, errlen);
+	if (!n || a.n + 2 * n > MAX_ARGS)
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++) {
+		add(&a, "-c");
+		add(&a, cmds[i]);
+	}
+	return run(cmds[0], &a, timeout(f), res, err, errlen);
+}
+
+int bgp_vtysh_cmd(const struct bgp_frr *f, const char *cmd,
+		  struct bgp_exec_result *res, char *err, size_t errlen)
+{
+	return bgp_vtysh_cmds(f, &cmd, 1, res, err, errlen);
 }
 
 int bgp_vtysh_check(const struct bgp_frr *f, const char *file,

@@ -30,6 +30,12 @@ struct bgp_frr {
 int bgp_vtysh_cmd(const struct bgp_frr *f, const char *cmd,
 		  struct bgp_exec_result *res, char *err, size_t errlen);
 
+/* vtysh -c CMDS[0] -c CMDS[1] ...: one process for several commands (each
+ * vtysh start costs tens of ms, more under load); their outputs follow
+ * each other in res. */
+int bgp_vtysh_cmds(const struct bgp_frr *f, const char *const *cmds, size_t n,
+		   struct bgp_exec_result *res, char *err, size_t errlen);
+
 /* Syntax check of a configuration file: vtysh --dryrun -f FILE. */
 int bgp_vtysh_check(const struct bgp_frr *f, const char *file,
 		    struct bgp_exec_result *res, char *err, size_t errlen);

@@ -31,7 +31,7 @@ static const char fake_tables[] =
 	"echo \"{\\\"routes\\\":{$v6}}\" >\"$d/t6\"\n";
 
 /* vtysh: --dryrun refuses BAD-SYNTAX; "show bgp ipv4|ipv6 unicast json"
- * prints the tables; -f applies network / no network lines (the fast path)
+ * prints the tables (both, one after the other, when given both); -f applies network / no network lines (the fast path)
  * and fails on 10.99.100.66 after applying (bgpd refusing a command). */
 static const char fake_vtysh[] =
 	"#!/bin/sh\n"
@@ -41,6 +41,8 @@ static const char fake_vtysh[] =
 	"case \"$*\" in\n"
 	"*--dryrun*) if grep -q BAD-SYNTAX \"$last\"; then\n"
 	"  echo 'line 3: % Unknown command: BAD-SYNTAX'; exit 2; fi ;;\n"
+	"*'show bgp ipv4 unicast json -c show bgp ipv6 unicast json'*)\n"
+	"  cat \"$d/t4\" \"$d/t6\" ;;\n"
 	"*'show bgp ipv4 unicast json'*) cat \"$d/t4\" ;;\n"
 	"*'show bgp ipv6 unicast json'*) cat \"$d/t6\" ;;\n"
 	"*-f*) cp \"$last\" \"$d/last-delta\"\n"
@@ -179,8 +181,8 @@ NLB_TEST(bgp_apply_transaction)
 		CHECK(t,
 		      strstr(log, "--dryrun") &&
 			      strstr(log, "|reload bgpd.conf.new|") &&
-			      strstr(log, "ipv4 unicast json|") &&
-			      strstr(log, "ipv6 unicast json|"),
+			      strstr(log, "-c show bgp ipv4 unicast json -c "
+					  "show bgp ipv6 unicast json|"),
 		      "%s", log);
 		CHECK(t, strstr(log, "--dryrun") < strstr(log, "reload bgpd"),
 		      "%s", log);
