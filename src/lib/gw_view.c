@@ -206,7 +206,16 @@ cJSON *gw_lb_view(struct gw *gw, const char *tenant, const cJSON *stored)
 		st, "vip",
 		cJSON_GetStringValue(cJSON_GetObjectItem(vip, "address"))
 			?: "");
-	snprintf(adv, sizeof(adv), "%d of %d", nadv, nplaced);
+	/* of the replicas asked for: a VIP left on one node of two (nowhere
+	 * to move it) shows its lost redundancy; a draining node held past
+	 * replicas counts too */
+	{
+		const cJSON *r = cJSON_GetObjectItem(spec, "replicas");
+		int want = cJSON_IsNumber(r) ? r->valueint : 0;
+
+		snprintf(adv, sizeof(adv), "%d of %d", nadv,
+			 want > nplaced ? want : nplaced);
+	}
 	cJSON_AddStringToObject(st, "advertised", adv);
 	cJSON_AddNumberToObject(st, "generation", (double)gen);
 	cJSON_AddNumberToObject(st, "observedGeneration", (double)observed);

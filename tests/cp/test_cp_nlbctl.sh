@@ -100,7 +100,7 @@ get_describe_delete() {
 	want 0 describe web
 	grep -q 'Provisioning status: ERROR' "$CP_DIR/ctl"
 	grep -q 'Message: *placed on 0 of 2 replicas: not enough ready nodes' "$CP_DIR/ctl"
-	grep -q 'Advertised from:     0 of 0 nodes' "$CP_DIR/ctl"
+	grep -q 'Advertised from:     0 of 2 nodes' "$CP_DIR/ctl"
 	grep -q '10.1.0.12 *drained *unknown *not reported yet' "$CP_DIR/ctl"
 	want 3 get nosuch
 	grep -q 'error: name: load balancer nosuch not found' "$CP_DIR/ctl"

@@ -292,6 +292,12 @@ test_node_failover() {
 	t_check "within 1 s with BFD ($ms ms)" [ "$ms" -lt 1000 ]
 	t_check "the connection survived" hold_ok failover
 	t_check "lb$o took the flow over" has_flow_to "$o" "$vip:7/"
+	# once the scheduler has taken the VIP off the dead node, with nowhere
+	# to move it, status still shows the lost replica
+	timed "placed on lb$o alone" 15000 status_is web \
+		'[n["name"] for n in j["status"]["nodes"]]' "['lb$o']"
+	t_check "status: advertised from 1 of 2" status_is web \
+		'j["status"]["advertised"]' "1 of 2"
 	sys_node_restore "$c"
 	timed "lb$c back as a next hop" 30000 sys_hops_are "$vip" "lb1 lb2"
 }
