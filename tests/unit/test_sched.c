@@ -2,6 +2,7 @@
 /* Scheduler decisions: AZ spread, least loaded, capacity, rescheduling on
  * node loss, graceful drain, no churn; and controller passes on a real
  * store. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,30 @@ static int count(struct store *st, const char *prefix)
 	return (int)n;
 }
 
+/* A fresh SQLite store in a new directory made from the mkdtemp
+ * template dir. */
+static struct store *store_in(char *dir, int *err)
+{
+	char path[64];
+
+	if (!mkdtemp(dir)) {
+		*err = -errno;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "sqlite:%s/db", dir);
+	return store_open(path, err);
+}
+
+/* Closes st and removes its directory; 0 on success. */
+static int store_gone(struct store *st, const char *dir)
+{
+	char cmd[96];
+
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
 /* node/n<i> in zone az<i % zones>, last heard at hb (epoch ms) */
 static int put_heard(struct store *st, int i, int zones, long long hb)
 {
@@ -411,17 +436,15 @@ static int put_heard(struct store *st, int i, int zones, long long hb)
 
 NLB_TEST(sched_ctl_pass)
 {
-	char dir[] = "/tmp/nlbt-cp-sched.XXXXXX", path[64], v[256];
+	char dir[] = "/tmp/nlbt-cp-sched.XXXXXX";
 	struct sched_ctl c;
 	struct sched_stats s;
 	struct store *st;
 	int err, i;
 	long long now;
 
-	REQUIRE(t, mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "sqlite:%s/db", dir);
-	st = store_open(path, &err);
-	REQUIRE(t, st != NULL, "store_open: %d", err);
+	st = store_in(dir, &err);
+	REQUIRE(t, st != NULL, "store: %d", err);
 	sched_ctl_init(&c, st, "test");
 	c.heartbeat_timeout_ms = 1000;
 	now = gw_now_ms();
@@ -462,9 +485,7 @@ NLB_TEST(sched_ctl_pass)
 	CHECK_EQ_INT(t, count(st, "nodeassign/n3/"), 1);
 	CHECK_EQ_INT(t, count(st, "nodeassign/"), 1);
 	sched_ctl_fini(&c);
-	store_close(st);
-	snprintf(v, sizeof(v), "rm -rf %s", dir);
-	CHECK_EQ_INT(t, system(v), 0);
+	CHECK_EQ_INT(t, store_gone(st, dir), 0);
 }
 
 /* A scheduler that has just taken the lead (a control plane back after a
@@ -472,17 +493,15 @@ NLB_TEST(sched_ctl_pass)
  * heartbeat timeout from its start before it moves anything. */
 NLB_TEST(sched_ctl_new_leader_grace)
 {
-	char dir[] = "/tmp/nlbt-cp-sched.XXXXXX", path[64], v[256];
+	char dir[] = "/tmp/nlbt-cp-sched.XXXXXX";
 	struct sched_ctl c;
 	struct sched_stats s;
 	struct store *st;
 	int err, i;
 	long long now;
 
-	REQUIRE(t, mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "sqlite:%s/db", dir);
-	st = store_open(path, &err);
-	REQUIRE(t, st != NULL, "store_open: %d", err);
+	st = store_in(dir, &err);
+	REQUIRE(t, st != NULL, "store: %d", err);
 	sched_ctl_init(&c, st, "test");
 	c.heartbeat_timeout_ms = 1000;
 	now = gw_now_ms();
@@ -524,9 +543,7 @@ NLB_TEST(sched_ctl_new_leader_grace)
 	CHECK_EQ_INT(t, s.ready, 0);
 	CHECK_EQ_INT(t, count(st, "nodeassign/"), 0);
 	sched_ctl_fini(&c);
-	store_close(st);
-	snprintf(v, sizeof(v), "rm -rf %s", dir);
-	CHECK_EQ_INT(t, system(v), 0);
+	CHECK_EQ_INT(t, store_gone(st, dir), 0);
 }
 
 static int put_node(struct store *st, int i, bool drained, long long at)
@@ -556,16 +573,14 @@ static int put_report(struct store *st, const char *node, int gen)
 
 NLB_TEST(sched_ctl_drain)
 {
-	char dir[] = "/tmp/nlbt-cp-drain.XXXXXX", path[64], cmd[80];
+	char dir[] = "/tmp/nlbt-cp-drain.XXXXXX";
 	struct sched_ctl c;
 	struct sched_stats s;
 	struct store *st;
 	int err;
 
-	REQUIRE(t, mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "sqlite:%s/db", dir);
-	st = store_open(path, &err);
-	REQUIRE(t, st != NULL, "store_open: %d", err);
+	st = store_in(dir, &err);
+	REQUIRE(t, st != NULL, "store: %d", err);
 	sched_ctl_init(&c, st, "test");
 	c.heartbeat_timeout_ms = 60000;
 	CHECK_EQ_INT(t, c.drain_timeout_ms, 30000);
@@ -614,7 +629,5 @@ NLB_TEST(sched_ctl_drain)
 	CHECK_EQ_INT(t, count(st, "nodeassign/n1/"), 0);
 	CHECK_EQ_INT(t, count(st, "nodeassign/n0/"), 1);
 	sched_ctl_fini(&c);
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	CHECK_EQ_INT(t, system(cmd), 0);
+	CHECK_EQ_INT(t, store_gone(st, dir), 0);
 }
