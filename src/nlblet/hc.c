@@ -15,7 +15,10 @@ int nlblet_write_hc_config(struct nlblet *n)
 
 	if (!n->o.hc_config)
 		return 0;
-	e = nlblet_hcconf_render(n->assign_json, &conf, err, sizeof(err));
+	/* the effective document: a withdrawn VIP whose maps linger keeps its
+	 * checks, so that if it comes back within --withdraw-wait-ms its
+	 * health is known and it is advertised again at once */
+	e = nlblet_hcconf_render(n->effective_json, &conf, err, sizeof(err));
 	if (e) {
 		nlb_logf(&n->log, NLB_LOG_ERROR,
 			 "event=hc_config_failed reason=\"%s\" err=%d", err, e);

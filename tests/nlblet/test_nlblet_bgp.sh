@@ -117,6 +117,9 @@ test_nlblet_bgp() {
 	let_cp_start
 	bgp_topology
 	t_cleanup "cp $CP_DIR/nlblet.log /tmp/nlblet-bgp-last.log"
+	# nlblet leaves the nlb-hc it runs behind when it stops (fail static):
+	# a case that fails half-way must still stop it
+	t_cleanup 'kill "$(hc_pid)"'
 	local tt nt vip port=18080 old t_route t_maps
 	mk_pool p1 10.99.0.0/24
 	tt=$(mk_tenant acme)
@@ -189,8 +192,10 @@ test_nlblet_bgp() {
 	wait_for "withdrawn after delete" 5 not_routed "$vip"
 	t_route=$(now_ms)
 	t_check "maps still hold the VIP just after the withdrawal" has_vip "$vip:80/tcp"
+	t_check "nlb-hc still checks the lingering VIP" grep -q '/web:80/' "$CP_DIR/hc.json"
 	wait_for "maps removed" 10 no_vip "$vip:80/tcp"
 	t_maps=$(now_ms)
+	wait_for "and then its checks" 5 t_not grep -q '/web:80/' "$CP_DIR/hc.json"
 	echo "  maps removed $((t_maps - t_route)) ms after the router lost the route"
 	t_check "maps went >= 1 s after the withdrawal" [ $((t_maps - t_route)) -ge 1000 ]
 	wait_for "LB deleted (VIP back in the pool)" 10 bash -c \
