@@ -112,9 +112,9 @@ int hc_tls_new(struct hc_tls_ctx *t, int fd, const char *sni,
 	       const char *verify_host, struct hc_tls_sess *resume,
 	       struct hc_tls **out)
 {
-	/* one key share, for the first group (P-256), not GnuTLS's default
-	 * two (P-256 and X25519): a key generation less per handshake; a
-	 * server without P-256 asks for another group (HelloRetryRequest) */
+	/* one key share, for the first group of the priorities (X25519), not
+	 * GnuTLS's default two: a key generation less per handshake; a server
+	 * without X25519 asks for another group (HelloRetryRequest) */
 	unsigned flags = GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_KEY_SHARE_TOP;
 	gnutls_session_t s;
 

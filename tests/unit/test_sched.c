@@ -421,6 +421,11 @@ static int store_gone(struct store *st, const char *dir)
 	return system(cmd);
 }
 
+/* load balancer t/a: two replicas, generation 1 */
+#define LB_A                                                      \
+	"{\"name\":\"a\",\"spec\":{\"replicas\":2},\"metadata\":" \
+	"{\"generation\":1}}"
+
 /* node/n<i> in zone az<i % zones>, last heard at hb (epoch ms) */
 static int put_heard(struct store *st, int i, int zones, long long hb)
 {
@@ -450,11 +455,7 @@ NLB_TEST(sched_ctl_pass)
 	now = gw_now_ms();
 	for (i = 0; i < 4; i++)
 		CHECK_EQ_INT(t, put_heard(st, i, 2, now), 0);
-	CHECK_EQ_INT(t,
-		     put(st, "lb/t/a",
-			 "{\"name\":\"a\",\"spec\":{\"replicas\":2},"
-			 "\"metadata\":{\"generation\":1}}"),
-		     0);
+	CHECK_EQ_INT(t, put(st, "lb/t/a", LB_A), 0);
 	CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
 	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
 	CHECK_EQ_INT(t, s.moved, 1);
@@ -507,11 +508,7 @@ NLB_TEST(sched_ctl_new_leader_grace)
 	now = gw_now_ms();
 	for (i = 0; i < 2; i++)
 		CHECK_EQ_INT(t, put_heard(st, i, 2, now), 0);
-	CHECK_EQ_INT(t,
-		     put(st, "lb/t/a",
-			 "{\"name\":\"a\",\"spec\":{\"replicas\":2},"
-			 "\"metadata\":{\"generation\":1}}"),
-		     0);
+	CHECK_EQ_INT(t, put(st, "lb/t/a", LB_A), 0);
 	CHECK_EQ_INT(t, sched_ctl_lead(&c), 1);
 	CHECK_EQ_INT(t, sched_ctl_step(&c, &s), 0);
 	CHECK_EQ_INT(t, count(st, "nodeassign/"), 2);
