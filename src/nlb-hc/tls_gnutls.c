@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "hc_config.h"
 #include "tls.h"
@@ -21,6 +24,97 @@ struct hc_tls_ctx {
 struct hc_tls_sess {
 	gnutls_datum_t data;
 };
+
+/* One connection. What GnuTLS sends is held here and sent when the
+ * handshake waits for the server, or with the request: the client's
+ * Finished and the request go out in one segment, not two (a segment
+ * less for both ends' kernels on every check). */
+struct hc_tls {
+	gnutls_session_t s;
+	int fd;
+	char *out;
+	size_t out_len, out_off, out_cap;
+	ssize_t taken; /* a record GnuTLS took whose bytes are still held */
+};
+
+static ssize_t hold(gnutls_transport_ptr_t ptr, const giovec_t *iov, int n)
+{
+	struct hc_tls *c = ptr;
+	size_t total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (c->out_len + total > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		char *p;
+
+		while (cap < c->out_len + total)
+			cap *= 2;
+		p = realloc(c->out, cap);
+		if (!p) {
+			gnutls_transport_set_errno(c->s, ENOMEM);
+			return -1;
+		}
+		c->out = p;
+		c->out_cap = cap;
+	}
+	for (int i = 0; i < n; i++) {
+		memcpy(c->out + c->out_len, iov[i].iov_base, iov[i].iov_len);
+		c->out_len += iov[i].iov_len;
+	}
+	return (ssize_t)total;
+}
+
+static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct hc_tls *c = ptr;
+	ssize_t n = recv(c->fd, buf, len, 0);
+
+	if (n < 0)
+		gnutls_transport_set_errno(c->s, errno);
+	return n;
+}
+
+static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned ms)
+{
+	struct hc_tls *c = ptr;
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+	int n = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+
+	if (n < 0)
+		gnutls_transport_set_errno(c->s, errno);
+	return n;
+}
+
+/* Sends what is held: 0, -EAGAIN (wait for EPOLLOUT) or -errno. */
+static int flush(struct hc_tls *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off,
+				 c->out_len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		c->out_off += n;
+	}
+	c->out_off = c->out_len = 0;
+	return 0;
+}
+
+/* flush's error as a result of the calls below. */
+static int flush_err(int err, unsigned *want, char *reason, size_t rlen)
+{
+	if (err == -EAGAIN || err == -EWOULDBLOCK) {
+		*want = EPOLLOUT;
+		return -EAGAIN;
+	}
+	snprintf(reason, rlen, "TLS: %s", strerror(-err));
+	if (reason[5] >= 'A' && reason[5] <= 'Z')
+		reason[5] += 'a' - 'A';
+	return err;
+}
 
 const char *hc_tls_library(void)
 {
@@ -116,13 +210,19 @@ int hc_tls_new(struct hc_tls_ctx *t, int fd, const char *sni,
 	 * GnuTLS's default two: a key generation less per handshake; a server
 	 * without X25519 asks for another group (HelloRetryRequest) */
 	unsigned flags = GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_KEY_SHARE_TOP;
+	struct hc_tls *c;
 	gnutls_session_t s;
 
 	/* without resumption, a ticket is work for both sides and no use */
 	if (!t->resume)
 		flags |= GNUTLS_NO_TICKETS;
-	if (gnutls_init(&s, flags) < 0)
+	c = calloc(1, sizeof(*c));
+	if (!c)
 		return -ENOMEM;
+	if (gnutls_init(&s, flags) < 0) {
+		free(c);
+		return -ENOMEM;
+	}
 	if (gnutls_priority_set(s, t->prio) < 0 ||
 	    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, t->cred) < 0 ||
 	    (sni && gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni,
@@ -130,18 +230,28 @@ int hc_tls_new(struct hc_tls_ctx *t, int fd, const char *sni,
 	    (resume && gnutls_session_set_data(s, resume->data.data,
 					       resume->data.size) < 0)) {
 		gnutls_deinit(s);
+		free(c);
 		return -EINVAL;
 	}
 	if (t->verify)
 		gnutls_session_set_verify_cert(s, verify_host, 0);
-	gnutls_transport_set_int(s, fd);
-	*out = (struct hc_tls *)s;
+	c->s = s;
+	c->fd = fd;
+	gnutls_transport_set_ptr(s, c);
+	gnutls_transport_set_vec_push_function(s, hold);
+	gnutls_transport_set_pull_function(s, pull);
+	gnutls_transport_set_pull_timeout_function(s, pull_timeout);
+	*out = c;
 	return 0;
 }
 
 void hc_tls_free(struct hc_tls *c)
 {
-	gnutls_deinit((gnutls_session_t)c);
+	if (!c)
+		return;
+	gnutls_deinit(c->s);
+	free(c->out);
+	free(c);
 }
 
 /* The words OpenSSL users know, for the status bits that matter. */
@@ -197,38 +307,59 @@ static int tls_err(gnutls_session_t s, int ret, unsigned *want, char *reason,
 	}
 }
 
+/* The flight ending the handshake stays held for the request. */
 int hc_tls_handshake(struct hc_tls *c, unsigned *want, char *reason,
 		     size_t rlen)
 {
-	gnutls_session_t s = (gnutls_session_t)c;
-	int ret;
+	int ret = flush(c);
 
+	if (ret)
+		return flush_err(ret, want, reason, rlen);
 	errno = 0;
-	ret = gnutls_handshake(s);
+	ret = gnutls_handshake(c->s);
 	if (!ret)
 		return 0;
-	return tls_err(s, ret, want, reason, rlen);
+	ret = tls_err(c->s, ret, want, reason, rlen);
+	if (ret == -EAGAIN && *want == EPOLLIN) {
+		int err = flush(c);
+
+		if (err)
+			return flush_err(err, want, reason, rlen);
+	}
+	return ret;
 }
 
+/* The record counts as written once its bytes have left: until then
+ * -EAGAIN, and the caller calls again with the same buffer. */
 ssize_t hc_tls_write(struct hc_tls *c, const void *buf, size_t len,
 		     unsigned *want, char *reason, size_t rlen)
 {
-	gnutls_session_t s = (gnutls_session_t)c;
-	ssize_t ret;
+	ssize_t ret = c->taken;
+	int err;
 
-	errno = 0;
-	ret = gnutls_record_send(s, buf, len);
-	if (ret >= 0)
-		return ret;
-	return tls_err(s, ret, want, reason, rlen);
+	if (!ret) {
+		errno = 0;
+		ret = gnutls_record_send(c->s, buf, len);
+		if (ret < 0)
+			return tls_err(c->s, ret, want, reason, rlen);
+	}
+	err = flush(c);
+	if (err) {
+		c->taken = ret;
+		return flush_err(err, want, reason, rlen);
+	}
+	c->taken = 0;
+	return ret;
 }
 
 ssize_t hc_tls_read(struct hc_tls *c, void *buf, size_t len, unsigned *want,
 		    char *reason, size_t rlen)
 {
-	gnutls_session_t s = (gnutls_session_t)c;
-	ssize_t ret;
+	gnutls_session_t s = c->s;
+	ssize_t ret = flush(c);
 
+	if (ret)
+		return flush_err(ret, want, reason, rlen);
 	errno = 0;
 	ret = gnutls_record_recv(s, buf, len);
 	if (ret >= 0)
@@ -241,7 +372,7 @@ ssize_t hc_tls_read(struct hc_tls *c, void *buf, size_t len, unsigned *want,
 
 bool hc_tls_resumed(const struct hc_tls *c)
 {
-	return gnutls_session_is_resumed((gnutls_session_t)c);
+	return gnutls_session_is_resumed(c->s);
 }
 
 struct hc_tls_sess *hc_tls_session(struct hc_tls *c)
@@ -250,8 +381,7 @@ struct hc_tls_sess *hc_tls_session(struct hc_tls *c)
 
 	if (!s)
 		return NULL;
-	if (gnutls_session_get_data2((gnutls_session_t)c, &s->data) < 0 ||
-	    !s->data.size) {
+	if (gnutls_session_get_data2(c->s, &s->data) < 0 || !s->data.size) {
 		hc_tls_sess_free(s);
 		return NULL;
 	}

@@ -10,6 +10,7 @@ import os
 import selectors
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -90,6 +91,11 @@ def serve(a):
                                    os.path.exists(a.toggle)):
                 code = 503
             log_hit(a.hits, str(code))
+            if a.segs:
+                # struct tcp_info's tcpi_segs_in (offset 140): segments
+                # received from the client, its SYN included
+                info = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 144)
+                log_hit(a.segs, str(struct.unpack_from("I", info, 140)[0]))
             if a.hosts:
                 for line in data.split(b"\r\n"):
                     if line.lower().startswith(b"host:"):
@@ -314,6 +320,8 @@ def main():
     s.add_argument("--cert")
     s.add_argument("--key")
     s.add_argument("--allow-no-dhe", action="store_true")
+    s.add_argument("--segs", help="log how many segments each request "
+                   "took to arrive, the SYN included")
     s.add_argument("--ciphers",
                    help="log each TLS connection's cipher here (and let "
                    "the client's order decide)")

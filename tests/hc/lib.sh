@@ -6,7 +6,7 @@
 # every frame (they carry a MAC nobody has), so a SYN or echo request simply
 # vanishes, as with a backend that lost power.
 
-HC_BIN=$NLBT_BUILD/bin/nlb-hc
+HC_BIN=${HC_BIN:-$NLBT_BUILD/bin/nlb-hc}
 HC_PY="python3 $NLBT_TOP/tests/hc/hctest.py"
 
 # hc_env: temp dir, namespace, black hole; all removed at exit.
