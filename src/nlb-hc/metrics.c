@@ -3,6 +3,7 @@
 #include "metrics.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "hc_config.h"
 
@@ -56,6 +57,26 @@ static void hist(struct hc_buf *b, const char *name, const char *labels,
 	else
 		hc_buf_printf(b, "%s_sum %.6f\n%s_count %llu\n", name, h->sum,
 			      name, (unsigned long long)h->count);
+}
+
+void hc_metrics_tls(struct hc_metrics *m, const char *version,
+		    const char *key_exchange)
+{
+	struct hc_tls_kind *k = m->tls_kinds;
+	int i;
+
+	for (i = 0; i < HC_TLS_KINDS - 1 && k[i].version; i++)
+		if (!strcmp(k[i].version, version) &&
+		    !strcmp(k[i].key_exchange, key_exchange)) {
+			k[i].n++;
+			return;
+		}
+	/* the last slot is for whatever did not fit */
+	if (i == HC_TLS_KINDS - 1)
+		version = key_exchange = "other";
+	k[i].version = version;
+	k[i].key_exchange = key_exchange;
+	k[i].n++;
 }
 
 void hc_metrics_render(struct hc_buf *b, const struct hc_metrics *m,
@@ -127,4 +148,15 @@ void hc_metrics_render(struct hc_buf *b, const struct hc_metrics *m,
 		(unsigned long long)m->stream_clients_dropped,
 		(unsigned long long)(m->tls_handshakes - m->tls_resumed),
 		(unsigned long long)m->tls_resumed);
+	hc_buf_printf(b, "# HELP nlb_hc_tls_negotiated_total TLS handshakes "
+			 "completed, by protocol version and key exchange "
+			 "(none: a resumption without one).\n"
+			 "# TYPE nlb_hc_tls_negotiated_total counter\n");
+	for (int i = 0; i < HC_TLS_KINDS && m->tls_kinds[i].version; i++)
+		hc_buf_printf(b,
+			      "nlb_hc_tls_negotiated_total{version=\"%s\","
+			      "key_exchange=\"%s\"} %llu\n",
+			      m->tls_kinds[i].version,
+			      m->tls_kinds[i].key_exchange,
+			      (unsigned long long)m->tls_kinds[i].n);
 }

@@ -261,6 +261,8 @@ static void do_tls(struct hc_ctx *ctx, struct hc_probe *p)
 	}
 	ctx->m.tls_handshakes++;
 	ctx->m.tls_resumed += hc_tls_resumed(p->tls);
+	hc_metrics_tls(&ctx->m, hc_tls_version(p->tls),
+		       hc_tls_key_exchange(p->tls));
 	p->phase = P_SEND;
 	p->req_off = 0;
 	do_send(ctx, p);

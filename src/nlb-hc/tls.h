@@ -38,6 +38,12 @@ ssize_t hc_tls_read(struct hc_tls *c, void *buf, size_t len, unsigned *want,
 		    char *reason, size_t rlen);
 
 bool hc_tls_resumed(const struct hc_tls *c);
+/* What the finished handshake negotiated: the protocol version ("1.2",
+ * "1.3") and the key exchange group in lower case ("x25519", "secp256r1"),
+ * or "none" when it had no key exchange (a TLS 1.2 resumption, TLS 1.3
+ * psk_ke). Static strings. */
+const char *hc_tls_version(const struct hc_tls *c);
+const char *hc_tls_key_exchange(const struct hc_tls *c);
 /* The session to offer next time, or NULL; the caller owns it. */
 struct hc_tls_sess *hc_tls_session(struct hc_tls *c);
 void hc_tls_sess_free(struct hc_tls_sess *s);

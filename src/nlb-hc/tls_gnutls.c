@@ -375,6 +375,42 @@ bool hc_tls_resumed(const struct hc_tls *c)
 	return gnutls_session_is_resumed(c->s);
 }
 
+const char *hc_tls_version(const struct hc_tls *c)
+{
+	switch (gnutls_protocol_get_version(c->s)) {
+	case GNUTLS_TLS1_3:
+		return "1.3";
+	case GNUTLS_TLS1_2:
+		return "1.2";
+	default:
+		return "other";
+	}
+}
+
+const char *hc_tls_key_exchange(const struct hc_tls *c)
+{
+	gnutls_group_t g = gnutls_group_get(c->s);
+
+	/* a TLS 1.2 resumption keeps the group of the session it resumed */
+	if (!g || (gnutls_session_is_resumed(c->s) &&
+		   gnutls_protocol_get_version(c->s) != GNUTLS_TLS1_3))
+		return "none";
+	switch (g) {
+	case GNUTLS_GROUP_X25519:
+		return "x25519";
+	case GNUTLS_GROUP_SECP256R1:
+		return "secp256r1";
+	case GNUTLS_GROUP_SECP384R1:
+		return "secp384r1";
+	case GNUTLS_GROUP_SECP521R1:
+		return "secp521r1";
+	case GNUTLS_GROUP_X448:
+		return "x448";
+	default:
+		return "other";
+	}
+}
+
 struct hc_tls_sess *hc_tls_session(struct hc_tls *c)
 {
 	struct hc_tls_sess *s = calloc(1, sizeof(*s));

@@ -228,6 +228,41 @@ bool hc_tls_resumed(const struct hc_tls *c)
 	return SSL_session_reused((SSL *)c);
 }
 
+const char *hc_tls_version(const struct hc_tls *c)
+{
+	switch (SSL_version((const SSL *)c)) {
+	case TLS1_3_VERSION:
+		return "1.3";
+	case TLS1_2_VERSION:
+		return "1.2";
+	default:
+		return "other";
+	}
+}
+
+const char *hc_tls_key_exchange(const struct hc_tls *c)
+{
+	SSL *s = (SSL *)c;
+	int nid = SSL_get_negotiated_group(s);
+
+	if (!nid || (SSL_session_reused(s) && SSL_version(s) != TLS1_3_VERSION))
+		return "none";
+	switch (nid) {
+	case NID_X25519:
+		return "x25519";
+	case NID_X9_62_prime256v1:
+		return "secp256r1";
+	case NID_secp384r1:
+		return "secp384r1";
+	case NID_secp521r1:
+		return "secp521r1";
+	case NID_X448:
+		return "x448";
+	default:
+		return "other";
+	}
+}
+
 struct hc_tls_sess *hc_tls_session(struct hc_tls *c)
 {
 	SSL_SESSION *s = SSL_get1_session((SSL *)c);

@@ -221,6 +221,9 @@ def metric(a):
         if name == a.name:
             print(val)
             return
+    if a.default is not None:
+        print(a.default)
+        return
     sys.exit("metric %s not found" % a.name)
 
 
@@ -338,8 +341,9 @@ def main():
     s = sub.add_parser("snapshot")
     s.add_argument("sock")
     s = sub.add_parser("metric")
-    s.add_argument("url")
+    s.add_argument("url", help="the endpoint, or file:// of a saved copy")
     s.add_argument("name")
+    s.add_argument("--default", help="printed when there is no such sample")
     s = sub.add_parser("lag_ok")
     s.add_argument("url")
     s.add_argument("--p99-ms", type=float, default=50)

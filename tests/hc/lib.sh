@@ -81,7 +81,10 @@ hc_start() {
 # hc_wait [--match k=v]... [--reason S] [--count N] [--timeout S]
 hc_wait() { $HC_PY wait "$HC_TMP/ev.jsonl" "$@"; }
 hc_count() { $HC_PY count "$HC_TMP/ev.jsonl" "$@"; }
-hc_metric() { hc_in $HC_PY metric "$HC_METRICS" "$1"; }
+hc_metric() { hc_in $HC_PY metric "$HC_METRICS" "$@"; }
+# hc_metrics_save FILE, then hc_metric_of FILE NAME: samples of one moment
+hc_metrics_save() { hc_in curl -sf "$HC_METRICS" >"$1"; }
+hc_metric_of() { $HC_PY metric "file://$1" "$2" --default 0; }
 
 # hc_certs: a CA, a server certificate for hc.test signed by it, and a
 # self-signed one, all ECDSA P-256, in $HC_TMP.

@@ -116,6 +116,14 @@ case_https() {
 	one_flight=$(awk '$2 <= 3' "$HC_TMP/segs" | wc -l)
 	t_check "requests in 3 segments: $one_flight of $total" \
 		test "$total" -ge 1 -a $((one_flight * 5)) -ge $((total * 4))
+	# the one key share sent is X25519's, and every server took it
+	local m=$HC_TMP/metrics hs x
+	hc_metrics_save "$m"
+	hs=$(($(hc_metric_of "$m" 'nlb_hc_tls_handshakes_total{resumed="no"}') +
+		$(hc_metric_of "$m" 'nlb_hc_tls_handshakes_total{resumed="yes"}')))
+	x=$(hc_metric_of "$m" 'nlb_hc_tls_negotiated_total{version="1.3",key_exchange="x25519"}')
+	t_check "handshakes on TLS 1.3 with X25519: $x of $hs" \
+		test "$hs" -ge 1 -a "$x" = "$hs"
 }
 
 # Session resumption: off by default (every handshake full), on when asked
@@ -141,6 +149,11 @@ case_tls_resume() {
 	# a check that fails (a slow moment here) drops its session: allow it
 	t_check "resumed handshakes with resume on: $n, full $full" \
 		test "$n" -ge 3 -a "$full" -lt "$n"
+	# "resume": true is psk_dhe_ke: a resumption still exchanges keys
+	local none
+	none=$(hc_metric 'nlb_hc_tls_negotiated_total{version="1.3",key_exchange="none"}' --default 0)
+	t_check "no TLS 1.3 handshake without a key exchange: $none" \
+		test "$none" = 0
 	sed -i 's/"resume": true/"resume": false/' "$HC_TMP/cfg.json"
 	for ((n = 0; n < 50; n++)); do
 		[ "$(hc_metric 'nlb_hc_config_reloads_total{result="ok"}')" = 2 ] && break
@@ -176,6 +189,10 @@ case_tls_resume_modes() {
 	sleep 1
 	n=$(hc_metric 'nlb_hc_tls_handshakes_total{resumed="yes"}')
 	t_check "psk_ke: resumed handshakes: $n" test "$n" -ge 3
+	local psk
+	psk=$(hc_metric 'nlb_hc_tls_negotiated_total{version="1.3",key_exchange="none"}' --default 0)
+	t_check "psk_ke: TLS 1.3 resumptions without a key exchange: $psk" \
+		test "$psk" -ge 3
 	sed -i 's/"resume": "psk_ke"/"resume": true, "tls_max": "1.2"/' \
 		"$HC_TMP/cfg.json"
 	for ((i = 0; i < 50; i++)); do
@@ -187,6 +204,9 @@ case_tls_resume_modes() {
 	after=$(hc_metric 'nlb_hc_tls_handshakes_total{resumed="yes"}')
 	t_check "TLS 1.2: resumed handshakes go on ($n -> $after)" \
 		test "$after" -ge $((n + 3))
+	local r12
+	r12=$(hc_metric 'nlb_hc_tls_negotiated_total{version="1.2",key_exchange="none"}' --default 0)
+	t_check "TLS 1.2 resumptions: $r12" test "$r12" -ge 3
 	hc_wait --match vips=v --match state=up --reason "HTTP 200" >/dev/null
 }
 
