@@ -253,10 +253,10 @@ done
 # nor the one-thread target runs short of CPU on a small box, and 1,000, the
 # rate of the issue's figures (HAProxy falls behind there).
 https_target --no-tickets
-run_hc hc_https_250 https 250 "$tls_port" | tee "$tmp/full"
+run_hc hc_https_250 https 250 "$tls_port" | tee "$tmp/full_250"
 if command -v haproxy >/dev/null; then
 	https_target --no-tickets
-	run_haproxy haproxy_https_250 https 250 "$tls_port" | tee "$tmp/hap"
+	run_haproxy haproxy_https_250 https 250 "$tls_port" | tee "$tmp/hap_250"
 fi
 # Resumption, three ways (docs/nlb-hc.md says what each proves): TLS 1.3
 # psk_dhe_ke (an ECDHE exchange each time, any server that issues tickets),
@@ -272,9 +272,7 @@ in_ns "$bdir/tls_bench" "$tls_port" 3 "$chosen" >"$tmp/bare"
 bare=$(val "$tmp/bare" "tls_${chosen}_x25519_handshake_cpu_us")
 echo "tls_handshake_cpu_us: $bare us ($chosen, X25519, AES-128-GCM)"
 for r in 250 1k; do
-	f=$tmp/full_$r
-	[ $r = 250 ] && f=$tmp/full
-	awk -v c="$(val "$f" hc_https_${r}_cpu_us_per_check)" -v b="$bare" -v r="$r" \
+	awk -v c="$(val "$tmp/full_$r" hc_https_${r}_cpu_us_per_check)" -v b="$bare" -v r="$r" \
 		'BEGIN { if (b > 0 && c > 0) printf "hc_https_vs_bare_%s: %.2f x\n", r, c / b }'
 done
 if command -v haproxy >/dev/null; then
@@ -288,16 +286,16 @@ resume_runs 1000 1k
 # The issue's lines are at 1,000 a second, as are its HAProxy figures
 echo "hc_https_cpu_us_per_check: $(val "$tmp/full_1k" hc_https_1k_cpu_us_per_check) us"
 [ -s "$tmp/hap_1k" ] && echo "haproxy_https_cpu_us_per_check: $(val "$tmp/hap_1k" haproxy_https_1k_cpu_us_per_check) us"
-ratio hc_https_vs_haproxy_250 "$tmp/full" hc_https_250 "$tmp/hap" haproxy_https_250
+ratio hc_https_vs_haproxy_250 "$tmp/full_250" hc_https_250 "$tmp/hap_250" haproxy_https_250
 ratio hc_https_vs_haproxy_1k "$tmp/full_1k" hc_https_1k "$tmp/hap_1k" haproxy_https_1k
 for k in "" _psk_ke _tls12; do
-	speedup hc_https_resume${k}_speedup_250 "$tmp/full" hc_https_250 "$tmp/resume${k}_250" hc_https_resume${k}_250
+	speedup hc_https_resume${k}_speedup_250 "$tmp/full_250" hc_https_250 "$tmp/resume${k}_250" hc_https_resume${k}_250
 	speedup hc_https_resume${k}_speedup "$tmp/full_1k" hc_https_1k "$tmp/resume${k}_1k" hc_https_resume${k}_1k
 done
 }
 
 if [ "$rounds" = 1 ]; then
-	one_round | tee "$tmp/medians"
+	one_round
 else
 	for ((r = 1; r <= rounds; r++)); do
 		one_round >"$tmp/round$r" 2>&1
@@ -315,7 +313,7 @@ else
 				if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
 			printf "%s %g %s\n", k, c % 2 ? s[(c + 1) / 2] : (s[c / 2] + s[c / 2 + 1]) / 2, u[k]
 		}
-	}' | tee "$tmp/medians"
+	}'
 	echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 # the bare client handshake of each library, median of three runs
